@@ -1,0 +1,303 @@
+"""Strict reading of the delimited files published by French health data producers.
+
+Real files drift (column names change between years, encodings differ between publishers,
+exports get truncated). This module reads one file against a :class:`TableSpec` and either
+returns a clean :class:`pandas.DataFrame` or raises one :class:`~twin.errors.DataError` listing
+every problem with its line and column. Codes always stay strings; numbers are parsed
+explicitly; empty cells stay missing (never zero). Each returned row keeps its physical line
+number in ``_line`` so later consistency checks can point at it too.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import DataError, ProblemCollector
+
+LINE = "_line"
+
+ENCODING_LABELS = {
+    "latin-1": "ISO-8859-1 (Latin-1) text",
+    "cp1252": "Windows-1252 text",
+    "utf-8": "UTF-8 text",
+    "utf-8-sig": "UTF-8 text",
+}
+SEPARATOR_LABELS = {";": "';'", ",": "','", "\t": "tab", "|": "'|'"}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What one source's file must look like.
+
+    ``columns`` maps each canonical column name to the header spellings accepted for it
+    (the alias map: per year and vintage). Header matching ignores case. ``ignored`` lists
+    other header names known to occur in real files and deliberately not read; any header
+    that is neither is reported, so a renamed column fails loudly instead of vanishing.
+    """
+
+    source: str
+    sep: str
+    encoding: str
+    columns: Mapping[str, tuple[str, ...]]
+    required: frozenset[str]
+    integers: frozenset[str] = frozenset()
+    decimals: frozenset[str] = frozenset()
+    decimal_mark: str = "."
+    thousands_mark: str | None = None
+    allow_negative: frozenset[str] = frozenset()
+    ignored: frozenset[str] = frozenset()
+    allow_unknown_columns: bool = False
+    header: bool = True
+    key: tuple[str, ...] = ()
+    code_checks: Mapping[str, Callable[[str], bool]] = field(default_factory=dict)
+    code_expectations: Mapping[str, str] = field(default_factory=dict)
+    comment_prefix: str | None = None
+
+
+def _decode(path: Path, raw: bytes, spec: TableSpec, problems: ProblemCollector) -> str | None:
+    enc = spec.encoding
+    if enc in ("latin-1", "cp1252"):
+        if raw.startswith(b"\xef\xbb\xbf"):
+            problems.add(path, ENCODING_LABELS[enc], "a UTF-8 byte-order mark (UTF-8 file)", 1)
+            return None
+        if not raw.isascii():
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                line = raw[: next(i for i, b in enumerate(raw) if b > 127)].count(b"\n") + 1
+                problems.add(path, ENCODING_LABELS[enc], "UTF-8 encoded characters", line)
+                return None
+        return raw.decode(enc, errors="strict" if enc == "latin-1" else "replace")
+    try:
+        return raw.decode(enc)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        found = f"byte 0x{raw[exc.start]:02X}, not valid UTF-8 (Latin-1 or Windows-1252 file?)"
+        problems.add(path, ENCODING_LABELS[enc], found, line)
+        return None
+
+
+def _strip_comments(text: str, prefix: str | None) -> tuple[str, int]:
+    """Drop leading comment lines (Sentinelles starts with a '#' JSON line)."""
+    skipped = 0
+    if prefix:
+        while text.startswith(prefix):
+            cut = text.find("\n")
+            text = "" if cut < 0 else text[cut + 1 :]
+            skipped += 1
+    return text, skipped
+
+
+def _match_header(
+    path: Path, header: list[str], spec: TableSpec, problems: ProblemCollector, line: int
+) -> dict[str, str]:
+    """Map raw header names to canonical ones; report missing and unknown columns."""
+    alias_to_canon: dict[str, str] = {}
+    for canon, aliases in spec.columns.items():
+        for alias in (canon, *aliases):
+            alias_to_canon[alias.lower()] = canon
+    ignored = {h.lower() for h in spec.ignored}
+    rename: dict[str, str] = {}
+    unknown: list[str] = []
+    for h in header:
+        canon = alias_to_canon.get(h.strip().lower())
+        if canon is not None:
+            if canon in rename.values():
+                problems.add(path, f"one column for {canon!r}", f"a second one, {h!r}", line, h)
+            rename[h] = canon
+        elif h.strip().lower() not in ignored and not spec.allow_unknown_columns:
+            unknown.append(h)
+    present = set(rename.values())
+    for canon in sorted(spec.required - present):
+        spellings = " or ".join(repr(a) for a in dict.fromkeys((canon, *spec.columns[canon])))
+        problems.add(
+            path, f"a column {spellings} in the {spec.source} header", "no such column", line, canon
+        )
+    for h in unknown:
+        problems.add(
+            path,
+            f"only the known {spec.source} columns",
+            f"unknown column {h!r} (renamed, or from an unsupported vintage?)",
+            line,
+            h,
+        )
+    return rename
+
+
+def _parse_numbers(
+    path: Path, df: pd.DataFrame, spec: TableSpec, problems: ProblemCollector
+) -> None:
+    for col in sorted((spec.integers | spec.decimals) & set(df.columns)):
+        raw = df[col].str.strip()
+        text = raw
+        if spec.thousands_mark:
+            text = text.str.replace(spec.thousands_mark, "", regex=False)
+        if spec.decimal_mark != ".":
+            text = text.str.replace(spec.decimal_mark, ".", regex=False)
+        values = pd.to_numeric(text.where(text != ""), errors="coerce")
+        kind = "an integer" if col in spec.integers else "a number"
+        bad = values.isna() & (raw != "")
+        if col in spec.integers:
+            frac = values.notna() & (values != np.floor(values.fillna(0)))
+            bad |= frac
+        for idx in np.flatnonzero(bad.to_numpy())[:20]:
+            problems.add(
+                path, f"{kind} or an empty cell", repr(raw.iloc[idx]), int(df[LINE].iloc[idx]), col
+            )
+        if col not in spec.allow_negative:
+            neg = values < 0
+            for idx in np.flatnonzero(neg.to_numpy())[:20]:
+                problems.add(
+                    path, f"a non-negative {kind[2:] if kind.startswith('a ') else kind[3:]}",
+                    repr(raw.iloc[idx]), int(df[LINE].iloc[idx]), col,
+                )
+        df[col] = values.astype("float64")
+
+
+def _check_codes(path: Path, df: pd.DataFrame, spec: TableSpec, problems: ProblemCollector) -> None:
+    for col, check in spec.code_checks.items():
+        if col not in df.columns:
+            continue
+        uniques = df[col].unique()
+        bad_values = {v for v in uniques if not check(v)}
+        if not bad_values:
+            continue
+        expected = spec.code_expectations.get(col, f"a valid {col} code")
+        rows = np.flatnonzero(df[col].isin(bad_values).to_numpy())
+        for idx in rows[:20]:
+            problems.add(path, expected, repr(df[col].iloc[idx]), int(df[LINE].iloc[idx]), col)
+        if len(rows) > 20:
+            problems.add(path, expected, f"{len(rows) - 20} more such rows", None, col)
+
+
+def _check_duplicates(
+    path: Path, df: pd.DataFrame, key: Iterable[str], problems: ProblemCollector
+) -> None:
+    key = [k for k in key if k in df.columns]
+    if not key:
+        return
+    dup = df.duplicated(subset=key, keep=False)
+    if not dup.any():
+        return
+    first_seen: dict[tuple, int] = {}
+    for _, row in df.loc[dup, [*key, LINE]].iterrows():
+        k = tuple(row[c] for c in key)
+        if k in first_seen:
+            found = f"a duplicate of line {first_seen[k]} for {dict(zip(key, k, strict=True))}"
+            problems.add(path, "one row per " + "/".join(key), found, int(row[LINE]))
+        else:
+            first_seen[k] = int(row[LINE])
+
+
+def read_table(path: str | Path, spec: TableSpec, raw: bytes | None = None) -> pd.DataFrame:
+    """Read and validate one file; return canonical columns plus ``_line``.
+
+    Raises :class:`DataError` listing every problem found; never returns a partial table.
+    """
+    path = Path(path)
+    problems = ProblemCollector()
+    if raw is None:
+        try:
+            raw = _read_bytes(path)
+        except OSError as exc:
+            raise DataError.single(path, "a readable file", exc.strerror or str(exc)) from None
+    if not raw.strip():
+        raise DataError.single(path, f"a {spec.source} file with a header line", "an empty file")
+    text = _decode(path, raw, spec, problems)
+    problems.raise_if_any()
+    assert text is not None
+    text, skipped = _strip_comments(text.lstrip("\ufeff"), spec.comment_prefix)
+    header_line_no = skipped + 1
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    if spec.header:
+        if spec.sep not in first_line:
+            others = [s for s in SEPARATOR_LABELS if s != spec.sep and s in first_line]
+            if others:
+                problems.add(
+                    path,
+                    f"{SEPARATOR_LABELS[spec.sep]}-separated columns",
+                    f"{SEPARATOR_LABELS[others[0]]}-separated header {first_line[:60]!r}",
+                    header_line_no,
+                )
+                problems.raise_if_any()
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=spec.sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            header=0 if spec.header else None,
+            names=None if spec.header else list(spec.columns),
+            engine="c",
+            quoting=0,
+        )
+    except pd.errors.ParserError as exc:
+        msg = str(exc)
+        line = None
+        expected, found = "the same number of fields on every line", msg
+        if "Expected" in msg and "line" in msg:
+            parts = msg.replace(",", "").split()
+            try:
+                n_exp = int(parts[parts.index("Expected") + 1])
+                line = int(parts[parts.index("line") + 1]) + skipped
+                n_saw = int(parts[parts.index("saw") + 1])
+                expected, found = f"{n_exp} fields", f"{n_saw} fields"
+            except (ValueError, IndexError):
+                pass
+        raise DataError.single(path, expected, found, line) from None
+    except pd.errors.EmptyDataError:
+        raise DataError.single(path, "a header line", "an empty file") from None
+    df.insert(0, LINE, np.arange(len(df), dtype=np.int64) + header_line_no + (1 if spec.header else 0))
+    if spec.header:
+        if len(df.columns) == 2 and spec.sep not in first_line:
+            problems.add(
+                path,
+                f"{SEPARATOR_LABELS[spec.sep]}-separated columns",
+                f"a single column {first_line[:60]!r}",
+                header_line_no,
+            )
+            problems.raise_if_any()
+        rename = _match_header(path, [c for c in df.columns if c != LINE], spec, problems, header_line_no)
+        problems.raise_if_any()
+        df = df[[LINE, *rename]].rename(columns=rename)
+    # Short rows are padded by the parser with NaN (real empty cells are "" here).
+    short = df.drop(columns=LINE).isna().any(axis=1).to_numpy()
+    if short.any():
+        idx = np.flatnonzero(short)
+        n_fields = df.shape[1] - 1
+        last = len(df) - 1
+        for i in idx[:20]:
+            got = int(df.iloc[i].drop(LINE).notna().sum())
+            hint = " (file truncated?)" if i == last else ""
+            problems.add(path, f"{n_fields} fields", f"{got} fields{hint}", int(df[LINE].iloc[i]))
+        problems.raise_if_any()
+    for col in df.columns:
+        if col != LINE:
+            df[col] = df[col].str.strip()
+    _parse_numbers(path, df, spec, problems)
+    _check_codes(path, df, spec, problems)
+    if spec.key:
+        _check_duplicates(path, df, spec.key, problems)
+    problems.raise_if_any()
+    return df.reset_index(drop=True)
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.suffix == ".gz":
+        import gzip
+
+        with gzip.open(path, "rb") as fh:
+            try:
+                return fh.read()
+            except (EOFError, OSError) as exc:
+                raise OSError(f"truncated or corrupt gzip file ({exc})") from None
+    return path.read_bytes()
