@@ -217,17 +217,30 @@ def read_table(path: str | Path, spec: TableSpec, raw: bytes | None = None) -> p
     text, skipped = _strip_comments(text.lstrip("\ufeff"), spec.comment_prefix)
     header_line_no = skipped + 1
     first_line = text.split("\n", 1)[0].rstrip("\r")
-    if spec.header:
-        if spec.sep not in first_line:
-            others = [s for s in SEPARATOR_LABELS if s != spec.sep and s in first_line]
-            if others:
-                problems.add(
-                    path,
-                    f"{SEPARATOR_LABELS[spec.sep]}-separated columns",
-                    f"{SEPARATOR_LABELS[others[0]]}-separated header {first_line[:60]!r}",
-                    header_line_no,
-                )
-                problems.raise_if_any()
+    if spec.header and spec.sep not in first_line:
+        others = [s for s in SEPARATOR_LABELS if s != spec.sep and s in first_line]
+        if others:
+            problems.add(
+                path,
+                f"{SEPARATOR_LABELS[spec.sep]}-separated columns",
+                f"{SEPARATOR_LABELS[others[0]]}-separated header {first_line[:60]!r}",
+                header_line_no,
+            )
+            problems.raise_if_any()
+    row_lines, field_counts = _scan_rows(text, spec.sep)
+    n_fields = int(field_counts[0]) if spec.header and len(field_counts) else len(spec.columns)
+    data_lines = row_lines[1:] if spec.header else row_lines
+    data_counts = field_counts[1:] if spec.header else field_counts
+    last = len(data_counts) - 1
+    for i in np.flatnonzero(data_counts != n_fields)[:20]:
+        short_last = i == last and data_counts[i] < n_fields
+        problems.add(
+            path,
+            f"{n_fields} fields",
+            f"{int(data_counts[i])} fields" + (" (file truncated?)" if short_last else ""),
+            int(data_lines[i]) + skipped,
+        )
+    problems.raise_if_any()
     try:
         df = pd.read_csv(
             io.StringIO(text),
@@ -238,48 +251,15 @@ def read_table(path: str | Path, spec: TableSpec, raw: bytes | None = None) -> p
             header=0 if spec.header else None,
             names=None if spec.header else list(spec.columns),
             engine="c",
-            quoting=0,
         )
-    except pd.errors.ParserError as exc:
-        msg = str(exc)
-        line = None
-        expected, found = "the same number of fields on every line", msg
-        if "Expected" in msg and "line" in msg:
-            parts = msg.replace(",", "").split()
-            try:
-                n_exp = int(parts[parts.index("Expected") + 1])
-                line = int(parts[parts.index("line") + 1]) + skipped
-                n_saw = int(parts[parts.index("saw") + 1])
-                expected, found = f"{n_exp} fields", f"{n_saw} fields"
-            except (ValueError, IndexError):
-                pass
-        raise DataError.single(path, expected, found, line) from None
-    except pd.errors.EmptyDataError:
-        raise DataError.single(path, "a header line", "an empty file") from None
-    df.insert(0, LINE, np.arange(len(df), dtype=np.int64) + header_line_no + (1 if spec.header else 0))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError.single(path, f"a well-formed {spec.source} table", str(exc)) from None
+    df.insert(0, LINE, data_lines.astype(np.int64) + skipped)
     if spec.header:
-        if len(df.columns) == 2 and spec.sep not in first_line:
-            problems.add(
-                path,
-                f"{SEPARATOR_LABELS[spec.sep]}-separated columns",
-                f"a single column {first_line[:60]!r}",
-                header_line_no,
-            )
-            problems.raise_if_any()
-        rename = _match_header(path, [c for c in df.columns if c != LINE], spec, problems, header_line_no)
+        raw_header = [c for c in df.columns if c != LINE]
+        rename = _match_header(path, raw_header, spec, problems, header_line_no)
         problems.raise_if_any()
         df = df[[LINE, *rename]].rename(columns=rename)
-    # Short rows are padded by the parser with NaN (real empty cells are "" here).
-    short = df.drop(columns=LINE).isna().any(axis=1).to_numpy()
-    if short.any():
-        idx = np.flatnonzero(short)
-        n_fields = df.shape[1] - 1
-        last = len(df) - 1
-        for i in idx[:20]:
-            got = int(df.iloc[i].drop(LINE).notna().sum())
-            hint = " (file truncated?)" if i == last else ""
-            problems.add(path, f"{n_fields} fields", f"{got} fields{hint}", int(df[LINE].iloc[i]))
-        problems.raise_if_any()
     for col in df.columns:
         if col != LINE:
             df[col] = df[col].str.strip()
@@ -289,6 +269,31 @@ def read_table(path: str | Path, spec: TableSpec, raw: bytes | None = None) -> p
         _check_duplicates(path, df, spec.key, problems)
     problems.raise_if_any()
     return df.reset_index(drop=True)
+
+
+def _scan_rows(text: str, sep: str) -> tuple[np.ndarray, np.ndarray]:
+    """Physical line number and field count of every non-blank record.
+
+    The fast path counts separators per line; files with quoted fields (the SAE register
+    quotes names containing quotes) go through the csv module, which knows quoting.
+    """
+    if '"' not in text:
+        lines = text.split("\n")
+        idx = [i for i, ln in enumerate(lines) if ln.strip("\r")]
+        counts = [lines[i].count(sep) + 1 for i in idx]
+        return np.asarray(idx, dtype=np.int64) + 1, np.asarray(counts, dtype=np.int64)
+    import csv
+
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    starts: list[int] = []
+    counts: list[int] = []
+    prev_end = 0
+    for row in reader:
+        if row:
+            starts.append(prev_end + 1)
+            counts.append(len(row))
+        prev_end = reader.line_num
+    return np.asarray(starts, dtype=np.int64), np.asarray(counts, dtype=np.int64)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -1,0 +1,279 @@
+"""SurSaUD daily emergency-department passages by département (Santé publique France).
+
+Source file: ``sursaud-corona-quot-dep-YYYY-MM-DD-HHhMM.csv`` from data.gouv.fr ("Données
+des urgences hospitalières et de SOS médecins relatives à l'épidémie de COVID-19"), ``;``
+separated, one row per département x day x age class. The embedded default is the
+format-identical synthetic replica written by :mod:`twin.synthetic.sursaud` (gzip, read the
+same way); an analyst can drop the real file (plain or ``.gz``) in its place.
+
+Only all-cause passages are read: ``nbre_pass_tot`` and its sex split ``nbre_pass_tot_h`` /
+``nbre_pass_tot_f``. The COVID-19 and SOS Médecins columns are known and skipped (the
+synthetic replica leaves them empty).
+
+The file mixes detail rows (age classes ``A`` <15, ``B`` 15-44, ``C`` 45-64, ``D`` 65-74,
+``E`` 75+) with an all-ages row (class ``0``) per département and day. Summing both would
+double-count, so they are never returned in the same table: :func:`load_ed_daily` gives the
+detail rows, :func:`load_ed_daily_all_ages` the all-ages rows, and the class-0 rows are
+checked against the sum of the details on the way in.
+
+Forecasting needs complete, ordered daily series, so the loader fails loudly
+(:class:`~twin.errors.DataError`, with file and line) on: an unknown département or age
+class, an unreadable date, a non-numeric or negative count, an empty ``nbre_pass_tot``, more
+passages by sex than in total, a duplicated (département, date, class), dates out of order
+within a département's series, a day missing some age classes, a gap in a département's
+daily series, and an all-ages row that differs from the sum of its classes.
+
+Reading the embedded 6-year file (1.3 million rows) takes a few seconds; the parsed result
+of a given file (path, size, modification time) is cached in memory and copied out.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, overload
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import DataError, ProblemCollector
+from twin.geography import dep_sort_key, departements, is_dep, normalise_dep
+from twin.paths import synthetic_dir
+from twin.sources.tabular import LINE, TableSpec, read_table
+
+FILE_PATTERNS = ("sursaud-corona-quot-dep-*.csv", "sursaud-corona-quot-dep-*.csv.gz")
+
+ALL_AGES = "0"
+AGE_CLASSES = ("A", "B", "C", "D", "E")
+AGE_CLASS_LABELS = {
+    ALL_AGES: "all ages",
+    "A": "under 15",
+    "B": "15-44",
+    "C": "45-64",
+    "D": "65-74",
+    "E": "75 and over",
+}
+DETAIL_COLUMNS = ("dep", "date", "age_class", "passages", "passages_m", "passages_f")
+ALL_AGES_COLUMNS = ("dep", "date", "passages", "passages_m", "passages_f")
+
+_COUNTS = {"nbre_pass_tot": "passages", "nbre_pass_tot_h": "passages_m",
+           "nbre_pass_tot_f": "passages_f"}
+_SKIPPED = (
+    "nbre_pass_corona", "nbre_hospit_corona", "nbre_pass_corona_h", "nbre_pass_corona_f",
+    "nbre_hospit_corona_h", "nbre_hospit_corona_f", "nbre_acte_corona", "nbre_acte_tot",
+    "nbre_acte_corona_h", "nbre_acte_corona_f", "nbre_acte_tot_h", "nbre_acte_tot_f",
+)
+_MAX_LISTED_DATES = 10
+
+SPEC = TableSpec(
+    source="SurSaUD",
+    sep=";",
+    encoding="utf-8",
+    columns={
+        "dep": (),
+        "date_de_passage": (),
+        "sursaud_cl_age_corona": (),
+        "nbre_pass_tot": (),
+        "nbre_pass_tot_h": (),
+        "nbre_pass_tot_f": (),
+    },
+    required=frozenset(
+        {"dep", "date_de_passage", "sursaud_cl_age_corona", *_COUNTS}
+    ),
+    integers=frozenset(_COUNTS),
+    ignored=frozenset(_SKIPPED),
+    key=("dep", "date_de_passage", "sursaud_cl_age_corona"),
+    code_checks={
+        "dep": lambda v: is_dep(normalise_dep(v)),
+        "sursaud_cl_age_corona": lambda v: v in AGE_CLASS_LABELS,
+    },
+    code_expectations={
+        "dep": "one of the 101 département codes (01..95, 2A, 2B, 971..976)",
+        "sursaud_cl_age_corona": "an age class 0, A, B, C, D or E",
+    },
+)
+
+
+def find_file(folder: str | Path | None = None) -> Path:
+    """The single SurSaUD département file in ``folder`` (default: data/synthetic/sursaud).
+
+    Several snapshots in one folder are refused rather than silently picking one.
+    """
+    folder = Path(folder) if folder is not None else synthetic_dir() / "sursaud"
+    matches = sorted({p for pat in FILE_PATTERNS for p in folder.glob(pat) if p.is_file()})
+    if not matches:
+        raise DataError.single(
+            folder, f"a SurSaUD file named like {' or '.join(FILE_PATTERNS)}", "no such file"
+        )
+    if len(matches) > 1:
+        names = ", ".join(p.name for p in matches)
+        raise DataError.single(folder, "exactly one SurSaUD département file", names)
+    return matches[0]
+
+
+@overload
+def load_ed_daily(
+    folder: str | Path | None = None, include_all_ages: Literal[False] = False
+) -> pd.DataFrame: ...
+@overload
+def load_ed_daily(
+    folder: str | Path | None, include_all_ages: Literal[True]
+) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+@overload
+def load_ed_daily(
+    folder: str | Path | None = None, *, include_all_ages: Literal[True]
+) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+
+
+def load_ed_daily(
+    folder: str | Path | None = None, include_all_ages: bool = False
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """Daily ED passages per département and age class (detail rows only).
+
+    Columns: ``dep`` (official code), ``date`` (datetime64), ``age_class`` (``A``..``E``),
+    ``passages`` (int64, all-cause ``nbre_pass_tot``), ``passages_m``, ``passages_f``
+    (nullable Int64; missing when the file leaves them empty). Sorted by official
+    département order, date and class.
+
+    With ``include_all_ages=True`` returns ``(detail, all_ages)``: the all-ages rows come as a
+    second table (see :func:`load_ed_daily_all_ages`), never mixed with the detail rows.
+    """
+    detail, total = _parse(find_file(folder))
+    if include_all_ages:
+        return detail.copy(), total.copy()
+    return detail.copy()
+
+
+def load_ed_daily_all_ages(folder: str | Path | None = None) -> pd.DataFrame:
+    """The all-ages rows (class ``0``): ``dep, date, passages, passages_m, passages_f``."""
+    return _parse(find_file(folder))[1].copy()
+
+
+def check_file(path: str | Path) -> None:
+    """Validate one SurSaUD file; raise :class:`DataError` listing every problem."""
+    _parse(Path(path))
+
+
+def _parse(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise DataError.single(path, "a readable file", exc.strerror or str(exc)) from None
+    return _parse_cached(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _parse_cached(path_str: str, _size: int, _mtime_ns: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    path = Path(path_str)
+    df = read_table(path, SPEC)
+    problems = ProblemCollector()
+
+    df["dep"] = df["dep"].map({c: normalise_dep(c) for c in df["dep"].unique()})
+    df["date"] = pd.to_datetime(df["date_de_passage"], format="%Y-%m-%d", errors="coerce")
+    for _, row in df.loc[df["date"].isna()].head(20).iterrows():
+        problems.add(path, "a date YYYY-MM-DD", repr(row["date_de_passage"]), int(row[LINE]),
+                     "date_de_passage")
+    for _, row in df.loc[df["nbre_pass_tot"].isna()].head(20).iterrows():
+        problems.add(path, "a count of passages", "an empty cell", int(row[LINE]), "nbre_pass_tot")
+    by_sex = df["nbre_pass_tot_h"].fillna(0) + df["nbre_pass_tot_f"].fillna(0)
+    for _, row in df.loc[by_sex > df["nbre_pass_tot"]].head(20).iterrows():
+        problems.add(
+            path, "nbre_pass_tot_h + nbre_pass_tot_f <= nbre_pass_tot",
+            f"{row['nbre_pass_tot_h']:.0f} + {row['nbre_pass_tot_f']:.0f} > "
+            f"{row['nbre_pass_tot']:.0f}", int(row[LINE]),
+        )
+    problems.raise_if_any()
+
+    df = df.rename(columns={"sursaud_cl_age_corona": "age_class", **_COUNTS})
+    df = df[[LINE, "dep", "date", "age_class", "passages", "passages_m", "passages_f"]]
+    _check_order(path, df, problems)
+    _check_classes_present(path, df, problems)
+    _check_gaps(path, df, problems)
+    problems.raise_if_any()
+    _check_all_ages(path, df, problems)
+    problems.raise_if_any()
+    return _tidy(df)
+
+
+def _check_order(path: Path, df: pd.DataFrame, problems: ProblemCollector) -> None:
+    """Within each (département, class) series, dates must increase down the file."""
+    s = df.sort_values(["dep", "age_class", LINE], kind="stable")
+    same = s["dep"].eq(s["dep"].shift()) & s["age_class"].eq(s["age_class"].shift())
+    back = same & (s["date"] <= s["date"].shift())
+    for _, row in s.loc[back].head(20).iterrows():
+        problems.add(
+            path, f"dates in increasing order for département {row['dep']}",
+            f"{row['date']:%Y-%m-%d} after a later date", int(row[LINE]), "date_de_passage",
+        )
+
+
+def _check_classes_present(path: Path, df: pd.DataFrame, problems: ProblemCollector) -> None:
+    """Every (département, date) must have the all-ages row and the five classes."""
+    n = df.groupby(["dep", "date"], sort=False)["age_class"].transform("size")
+    incomplete = df.loc[n < len(AGE_CLASS_LABELS)]
+    for (dep, day), grp in list(incomplete.groupby(["dep", "date"], sort=True))[:20]:
+        missing = sorted(set(AGE_CLASS_LABELS) - set(grp["age_class"]))
+        problems.add(
+            path, f"age classes {', '.join(AGE_CLASS_LABELS)} for département {dep} "
+            f"on {day:%Y-%m-%d}", f"class(es) {', '.join(missing)} missing",
+            int(grp[LINE].min()),
+        )
+
+
+def _check_gaps(path: Path, df: pd.DataFrame, problems: ProblemCollector) -> None:
+    """Each département's series must be daily without gaps from its first to last date."""
+    for dep, dates in df.groupby("dep", sort=False)["date"]:
+        uniq = dates.drop_duplicates()
+        span = (uniq.max() - uniq.min()).days + 1
+        if span == len(uniq):
+            continue
+        missing = pd.date_range(uniq.min(), uniq.max(), freq="D").difference(
+            pd.DatetimeIndex(uniq)
+        )
+        shown = ", ".join(f"{d:%Y-%m-%d}" for d in missing[:_MAX_LISTED_DATES])
+        more = f" and {len(missing) - _MAX_LISTED_DATES} more" if len(
+            missing) > _MAX_LISTED_DATES else ""
+        problems.add(
+            path, f"one row per day for département {dep} (a daily series without gaps)",
+            f"{len(missing)} missing date(s): {shown}{more}",
+        )
+
+
+def _check_all_ages(path: Path, df: pd.DataFrame, problems: ProblemCollector) -> None:
+    """The class-0 row must equal the sum of classes A..E (passages and, when given, by sex)."""
+    total = df[df["age_class"] == ALL_AGES].set_index(["dep", "date"])
+    detail = df[df["age_class"] != ALL_AGES]
+    grouped = detail.groupby(["dep", "date"])
+    for col in ("passages", "passages_m", "passages_f"):
+        sums = grouped[col].sum(min_count=1)
+        complete = grouped[col].count() == len(AGE_CLASSES)
+        got = total[col].reindex(sums.index)
+        bad = complete & got.notna() & (got != sums)
+        if col == "passages":
+            bad |= got.isna() != sums.isna()
+        for key in sums.index[bad.to_numpy()][:20]:
+            line = int(total.loc[key, LINE])
+            problems.add(
+                path, f"the all-ages (class 0) {_name(col)} equal to the sum of classes A-E "
+                f"({sums.loc[key]:.0f})", f"{got.loc[key]:.0f} for département {key[0]} on "
+                f"{key[1]:%Y-%m-%d}", line, _name(col),
+            )
+
+
+def _name(col: str) -> str:
+    return {v: k for k, v in _COUNTS.items()}[col]
+
+
+def _tidy(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    order = sorted(departements().index, key=dep_sort_key)
+    out = df.drop(columns=LINE).copy()
+    out["passages"] = out["passages"].astype(np.int64)
+    for col in ("passages_m", "passages_f"):
+        out[col] = out[col].round().astype("Int64")
+    rank = out["dep"].map({d: i for i, d in enumerate(order)})
+    out = out.assign(_rank=rank).sort_values(["_rank", "date", "age_class"], kind="stable")
+    out = out.drop(columns="_rank").reset_index(drop=True)
+    is_total = out["age_class"] == ALL_AGES
+    detail = out.loc[~is_total, list(DETAIL_COLUMNS)].reset_index(drop=True)
+    total = out.loc[is_total, list(ALL_AGES_COLUMNS)].reset_index(drop=True)
+    return detail, total
