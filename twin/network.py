@@ -1,0 +1,514 @@
+"""The territorial care network a replication simulates, calibrated from the embedded data.
+
+A :class:`CareNetwork` is plain, immutable data: the establishments of the chosen
+départements (each real ED unit, ward, critical-care unit and follow-up-care unit from SAE),
+the territories' demand curves, SAMU and SMUR resources and travel times. It is built once
+(:func:`build_network`, pure) from the loaders' tidy tables (:func:`load_inputs`, I/O), then
+modified by scenarios with :func:`dataclasses.replace` and handed to the simulation.
+
+Direct calibration (every figure comes from the year of data it reproduces):
+
+* ED demand per département, day and age class is the daily SurSaUD series of that year
+  (embedded replica: its annual totals equal SAE ``PASSU`` per département exactly), split
+  between the département's ED units by raking (iterative proportional fitting) so that each
+  unit receives its own SAE ``PASSU`` and each age class the département's SurSaUD total.
+  Population by age class is carried so scenarios can scale demand per inhabitant.
+* ED disposition shares per unit: admitted to a ward of the same establishment
+  (``dtMCO`` + ``dtLS`` + ``dtHAD``), transferred out (``dtEXT``), short-stay unit
+  (``SEJ_UHCD``), all divided by ``PASSU``; missing cells take the national share.
+* Ward and critical-care beds are SAE ``LIT``; mean length of stay is patient-days over
+  full-hospitalisation stays (``JOU``/``SEJHC``, ``JOU``/``SEJ``); admissions not coming from
+  the ED are scheduled (weekday electives for surgery and medicine) or unscheduled
+  (obstetrics, critical care) so that the total stays match SAE.
+* SAMU calls are SAE ``APD`` (answered calls) of the département's SAMU centres; SMUR teams
+  scale with SAE primary exits; regulators are staffed to the hourly call load.
+
+Assumptions that no public file gives are named constants below, each with its reason.
+Travel times use département centroids (no establishment coordinates are public in SAE):
+between départements, centroid distance at :data:`ROAD_SPEED_KMH` with a detour factor;
+within one, half the square root of its area.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.geography import departements, deps_of
+from twin.paths import synthetic_dir
+from twin.profiles import HOUR_OF_DAY_SHARES
+from twin.sim.clock import HOURS_PER_DAY
+
+AGE_CLASSES = ("A", "B", "C", "D", "E")  # SurSaUD: <15, 15-44, 45-64, 65-74, 75+
+DISCIPLINES = ("medicine", "surgery", "obstetrics")
+
+# --- assumptions (no public source gives these directly; documented in docs/model.md) ---
+ED_TREATMENT_MEDIAN_HOURS = 2.0
+"""Median time a patient occupies an ED treatment place (examination, tests, decision).
+With waits and boarding this yields the published median ED stay of just over 3 h."""
+ED_TREATMENT_SIGMA = 0.75
+"""Log-normal shape of ED treatment time (long right tail: imaging, specialist advice)."""
+ED_ADMITTED_TREATMENT_FACTOR = 1.5
+"""Admitted patients need longer work-up before the admission decision."""
+ED_TARGET_UTILISATION = 0.80
+"""Staffing rule: treatment places per hour sized for this utilisation of the hourly load."""
+TRIAGE_SHARES = (0.01, 0.06, 0.30, 0.48, 0.15)
+"""Share of ED patients per triage level 1 (vital) to 5 (non urgent), FRENCH-scale magnitudes."""
+ED_ADMISSION_DISCIPLINE = {"medicine": 0.78, "surgery": 0.19, "obstetrics": 0.03}
+"""Discipline of ward admissions from the ED (mostly medicine: geriatrics, cardiology...)."""
+ED_ICU_SHARE_OF_ADMISSIONS = 0.04
+"""Share of ED admissions that need critical care instead of a ward bed."""
+SSR_DISCHARGE_SHARE = {"medicine": 0.12, "surgery": 0.08, "obstetrics": 0.0}
+"""Share of ward discharges that need a follow-up care (SSR) bed before going home."""
+MAX_BOARDING_HOURS = 12.0
+"""Beyond this wait for a bed the SAMU organises a transfer to another establishment."""
+SAMU_AMBULANCE_SHARE_OF_ED = 0.10
+"""Share of ED passages brought in after a SAMU call (ambulance or SMUR)."""
+SAMU_ARM_MINUTES = 2.5
+"""Mean handling time of a call by a medical regulation assistant (ARM)."""
+SAMU_DOCTOR_MINUTES = 5.0
+"""Mean handling time of a medical regulation by a regulating doctor."""
+SAMU_TARGET_UTILISATION = 0.75
+SMUR_EXITS_PER_TEAM_YEAR = 1500.0
+"""Teams staffed per SMUR base: one per this many primary exits a year (at least one)."""
+SMUR_ON_SCENE_HOURS = 0.75
+ROAD_SPEED_KMH = 60.0
+ROAD_DETOUR = 1.3
+LOS_SIGMA = 0.8
+"""Log-normal shape of ward and critical-care lengths of stay (coefficient of variation ~0.9)."""
+PLAN_BLANC_ON = 0.95
+PLAN_BLANC_OFF = 0.85
+PLAN_BLANC_SURGE_SHARE = 0.10
+"""Crisis plan: above 95 % occupancy open 10 % surge beds and cancel electives; stand down
+below 85 % (hysteresis avoids flapping)."""
+PLAN_BLANC_MIN_HOURS = 24.0
+"""A crisis plan, once triggered, stays active at least this long."""
+
+
+@dataclass(frozen=True)
+class WardSpec:
+    """Beds of one discipline (or critical care, or SSR) in one establishment."""
+
+    beds: int
+    mean_los_hours: float
+    scheduled_per_weekday: float = 0.0
+    """Elective admissions per weekday (Mon-Fri), cancelled under a crisis plan."""
+    unscheduled_per_day: float = 0.0
+    """Direct admissions not coming from this model's ED (births, transfers in...)."""
+
+
+@dataclass(frozen=True)
+class EDSpec:
+    """One real ED unit (SAE ``URGENCES2`` row)."""
+
+    unit_type: str
+    annual_passages: float
+    demand_share: np.ndarray
+    """Share of each age class of the département's ED demand that comes to this unit."""
+    admit_share: float
+    transfer_share: float
+    uhcd_share: float
+    uhcd_beds: int
+    uhcd_mean_los_hours: float
+    treatment_places_by_hour: tuple[int, ...]
+    open_hours: tuple[bool, ...] = (True,) * 24
+
+
+@dataclass(frozen=True)
+class EstablishmentSpec:
+    finess: str
+    name: str
+    dep: str
+    reg: str
+    ed: EDSpec | None
+    wards: dict[str, WardSpec]
+    icu: WardSpec | None
+    ssr: WardSpec | None
+    smur_teams: int
+    samu_centre: bool
+
+
+@dataclass(frozen=True)
+class TerritorySpec:
+    """A département: its population, demand curves and SAMU centre."""
+
+    dep: str
+    reg: str
+    population: np.ndarray
+    """Inhabitants per age class (``AGE_CLASSES``)."""
+    ed_demand_per_day: np.ndarray
+    """Expected ED passages per day and age class, shape (days, 5)."""
+    samu_calls_per_day: np.ndarray
+    """Expected answered SAMU calls per day (excluding those that end in an ED transport)."""
+    samu_ed_transport_share: float
+    """Share of SAMU calls ending with a transport to an ED."""
+    samu_smur_share: float
+    """Share of SAMU calls ending with a SMUR dispatch (primary exit)."""
+    samu_doctor_share: float
+    """Share of calls passed to a regulating doctor."""
+    arm_by_hour: tuple[int, ...]
+    doctors_by_hour: tuple[int, ...]
+    travel_hours_within: float
+    gp_access: float = 1.0
+    """Relative availability of primary care; below 1 shifts demand to the ED."""
+
+
+@dataclass(frozen=True)
+class CareNetwork:
+    start: date
+    days: int
+    territories: tuple[TerritorySpec, ...]
+    establishments: tuple[EstablishmentSpec, ...]
+    travel_hours: np.ndarray
+    """Travel time between territories (index = position in ``territories``)."""
+    source_year: int
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def deps(self) -> tuple[str, ...]:
+        return tuple(t.dep for t in self.territories)
+
+    def hours(self) -> float:
+        return self.days * HOURS_PER_DAY
+
+
+@dataclass(frozen=True)
+class NetworkInputs:
+    """The tidy tables a network is calibrated from (see :func:`load_inputs`)."""
+
+    year: int
+    establishments: pd.DataFrame
+    ed_units: pd.DataFrame
+    mco: pd.DataFrame
+    critical_care: pd.DataFrame
+    ssr: pd.DataFrame
+    samu_smur: pd.DataFrame
+    population: pd.DataFrame
+    ed_daily: pd.DataFrame
+    geo: pd.DataFrame
+
+
+def load_inputs(year: int, deps: list[str] | None = None) -> NetworkInputs:
+    """Read every table the network needs for ``year`` from the embedded data (I/O here)."""
+    from twin.sources import insee, sae, sursaud
+
+    deps = deps or list(departements().index)
+
+    def keep(df: pd.DataFrame) -> pd.DataFrame:
+        return df[df["dep"].isin(deps)].reset_index(drop=True)
+
+    pop = insee.load_population()
+    pop_year = year if year in set(pop["year"]) else int(pop["year"].max())
+    daily = sursaud.load_ed_daily()
+    return NetworkInputs(
+        year=year,
+        establishments=keep(sae.load_establishments(year)),
+        ed_units=keep(sae.load_ed_units(year)),
+        mco=keep(sae.load_mco(year)),
+        critical_care=keep(sae.load_critical_care(year)),
+        ssr=keep(sae.load_ssr(year)),
+        samu_smur=keep(sae.load_samu_smur(year)),
+        population=keep(pop[pop["year"] == pop_year]),
+        ed_daily=keep(daily),
+        geo=dep_geometry(),
+    )
+
+
+@cache
+def dep_geometry() -> pd.DataFrame:
+    """Centroid (lon, lat) and area (km²) of each département from the embedded web map."""
+    from shapely.geometry import shape
+
+    path = synthetic_dir() / "geo" / "departements.geojson"
+    rows = []
+    for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        geom = shape(f["geometry"])
+        c = geom.centroid
+        km_per_deg_lat = 111.2
+        km_per_deg_lon = 111.2 * np.cos(np.radians(c.y))
+        rows.append(
+            (f["properties"]["code"], c.x, c.y, geom.area * km_per_deg_lat * km_per_deg_lon)
+        )
+    return pd.DataFrame(rows, columns=["dep", "lon", "lat", "area_km2"]).set_index("dep")
+
+
+def travel_hours(deps: list[str], geo: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Between-département and within-département road travel times (hours)."""
+    g = geo.loc[deps]
+    lat = np.radians(g["lat"].to_numpy())
+    lon = np.radians(g["lon"].to_numpy())
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    km = 2 * 6371.0 * np.arcsin(np.sqrt(a))
+    within = 0.5 * np.sqrt(g["area_km2"].to_numpy()) * ROAD_DETOUR / ROAD_SPEED_KMH
+    hours = km * ROAD_DETOUR / ROAD_SPEED_KMH
+    np.fill_diagonal(hours, within)
+    return hours, within
+
+
+def _ratio(num: pd.Series, den: pd.Series, default: float) -> pd.Series:
+    r = num / den.where(den > 0)
+    return r.where(r.notna() & np.isfinite(r), default).clip(0, 1)
+
+
+def _rake(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 200) -> np.ndarray:
+    """Iterative proportional fitting of ``seed`` to row and column totals."""
+    m = np.maximum(seed, 1e-12)
+    cols = cols * rows.sum() / cols.sum()
+    for _ in range(iters):
+        m *= (rows / np.maximum(m.sum(axis=1), 1e-12))[:, None]
+        m *= (cols / np.maximum(m.sum(axis=0), 1e-12))[None, :]
+    return m
+
+
+def _places_by_hour(daily_arrivals: float, treatment_mean_hours: float) -> tuple[int, ...]:
+    """Treatment places per clock hour sized to the load present in that hour."""
+    lam = daily_arrivals * np.asarray(HOUR_OF_DAY_SHARES)  # arrivals per hour
+    span = max(1, round(treatment_mean_hours))
+    present = np.array([lam[[(h - k) % 24 for k in range(span)]].mean() for h in range(24)])
+    load = present * treatment_mean_hours
+    return tuple(int(max(1, np.ceil(x / ED_TARGET_UTILISATION))) for x in load)
+
+
+def _staff_by_hour(calls_per_day: float, minutes: float) -> tuple[int, ...]:
+    load = calls_per_day * np.asarray(HOUR_OF_DAY_SHARES) * minutes / 60.0
+    return tuple(int(max(1, np.ceil(x / SAMU_TARGET_UTILISATION))) for x in load)
+
+
+def _age_population(pop: pd.DataFrame, dep: str) -> np.ndarray:
+    """INSEE bands (0-19, 20-39, 40-59, 60-74, 75+) apportioned to SurSaUD age classes,
+    assuming a uniform spread within each band (a stated approximation)."""
+    p = pop[pop["dep"] == dep].groupby("age_band")["population"].sum()
+    b = {k: float(p.get(k, 0.0)) for k in ("0-19", "20-39", "40-59", "60-74", "75+")}
+    a = b["0-19"] * 15 / 20
+    bb = b["0-19"] * 5 / 20 + b["20-39"] + b["40-59"] * 5 / 20
+    c = b["40-59"] * 15 / 20 + b["60-74"] * 5 / 15
+    d = b["60-74"] * 10 / 15
+    return np.array([a, bb, c, d, b["75+"]])
+
+
+def build_network(
+    inputs: NetworkInputs,
+    territories: list[str],
+    start: date,
+    days: int,
+) -> CareNetwork:
+    """Calibrate the network of ``territories`` (département or région codes, or ``all``)
+    for ``days`` days from ``start``. Demand for a day outside the data's years repeats the
+    same weekday of the source year (364-day shift), keeping weekly and seasonal shape."""
+    deps = deps_of(territories)
+    dep_info = departements()
+    hours_matrix, within = travel_hours(deps, inputs.geo)
+    ed = inputs.ed_units
+    # SAE "admissions" (dtHOSP, or dtMCO+dtLS+dtHAD+dtEXT where dtHOSP is empty) includes
+    # transfers to another establishment (dtEXT), which the model handles separately.
+    admitted = (ed["admissions"] - ed["transfers_out"].fillna(0)).clip(lower=0)
+    nat_admit = float(admitted.sum() / ed["passages"].sum())
+    nat_transfer = float(ed["transfers_out"].sum() / ed["passages"].sum())
+    nat_uhcd = float(ed["uhcd_stays"].sum() / ed["passages"].sum())
+    ed = ed.assign(
+        admit_share=_ratio(admitted, ed["passages"], nat_admit),
+        transfer_share=_ratio(ed["transfers_out"], ed["passages"], nat_transfer),
+        uhcd_share=_ratio(ed["uhcd_stays"], ed["passages"], nat_uhcd),
+    )
+
+    daily = inputs.ed_daily
+    day_index = pd.date_range(start, periods=days, freq="D")
+    source_days = _source_days(day_index, daily["date"])
+
+    territories_out: list[TerritorySpec] = []
+    ests: dict[str, dict] = {}
+    for i, dep in enumerate(deps):
+        d = daily[daily["dep"] == dep].pivot_table(
+            index="date", columns="age_class", values="passages", aggfunc="sum"
+        )
+        d = d.reindex(columns=list(AGE_CLASSES)).fillna(0.0)
+        demand = d.reindex(source_days).to_numpy(dtype=float)
+        units = ed[(ed["dep"] == dep) & (ed["passages"] > 0)].reset_index(drop=True)
+        year_rows = d[d.index.year == inputs.year]
+        age_totals = year_rows.sum().to_numpy(dtype=float)
+        if len(units):
+            seed = np.tile(age_totals / max(age_totals.sum(), 1.0), (len(units), 1))
+            child = units["passages_under18"].fillna(0) / units["passages"]
+            old = units["passages_over80"].fillna(0) / units["passages"]
+            ped = units["unit_type"].eq("PED").to_numpy()
+            seed[:, 0] *= np.where(ped, 50.0, 0.5 + child.to_numpy() * 5)
+            seed[:, 4] *= 0.5 + old.to_numpy() * 5
+            seed[ped, 1:] *= np.array([0.2, 0.01, 0.01, 0.01])
+            shares = _rake(seed, units["passages"].to_numpy(float), age_totals)
+            shares = shares / np.maximum(shares.sum(axis=0, keepdims=True), 1e-12)
+        # SAMU and SMUR of the département
+        ss = inputs.samu_smur[inputs.samu_smur["dep"] == dep]
+        calls_year = float(ss["calls_answered"].sum()) if len(ss) else 0.0
+        total_ed_year = float(units["passages"].sum()) if len(units) else 0.0
+        ambulance_year = SAMU_AMBULANCE_SHARE_OF_ED * total_ed_year
+        smur_year = float(ss["primary_road"].sum()) if len(ss) else 0.0
+        calls_year = max(calls_year, ambulance_year + smur_year, 1.0)
+        doctor_share = float(ss["medical_regulation_files"].sum()) / calls_year if len(ss) else 0.5
+        season = demand.sum(axis=1) / max(year_rows.to_numpy().sum() / max(len(year_rows), 1), 1.0)
+        calls_per_day = calls_year / 365.0 * season
+        territories_out.append(
+            TerritorySpec(
+                dep=dep,
+                reg=str(dep_info.loc[dep, "reg"]),
+                population=_age_population(inputs.population, dep),
+                ed_demand_per_day=demand * (1.0 - SAMU_AMBULANCE_SHARE_OF_ED),
+                samu_calls_per_day=calls_per_day,
+                samu_ed_transport_share=ambulance_year / calls_year,
+                samu_smur_share=smur_year / calls_year,
+                samu_doctor_share=float(np.clip(doctor_share, 0.0, 1.0)),
+                arm_by_hour=_staff_by_hour(calls_year / 365.0 * 1.15, SAMU_ARM_MINUTES),
+                doctors_by_hour=_staff_by_hour(
+                    calls_year / 365.0 * 1.15 * doctor_share, SAMU_DOCTOR_MINUTES
+                ),
+                travel_hours_within=float(within[i]),
+            )
+        )
+        treat_mean = ED_TREATMENT_MEDIAN_HOURS * np.exp(ED_TREATMENT_SIGMA**2 / 2)
+        for k, u in units.iterrows():
+            rec = ests.setdefault(u["finess"], _empty_est(u, dep))
+            uhcd_days = u.get("uhcd_days", np.nan)
+            uhcd_los = (
+                float(uhcd_days / u["uhcd_stays"] * HOURS_PER_DAY)
+                if pd.notna(uhcd_days) and u["uhcd_stays"] > 0
+                else 18.0
+            )
+            peak_daily = u["passages"] / 365.0 * 1.15
+            rec["ed"] = EDSpec(
+                unit_type=str(u["unit_type"]),
+                annual_passages=float(u["passages"]),
+                demand_share=shares[k].copy(),
+                admit_share=float(u["admit_share"]),
+                transfer_share=float(u["transfer_share"]),
+                uhcd_share=float(u["uhcd_share"]),
+                uhcd_beds=int(u["uhcd_beds"]) if pd.notna(u["uhcd_beds"]) else 0,
+                uhcd_mean_los_hours=float(np.clip(uhcd_los, 2.0, 48.0)),
+                treatment_places_by_hour=_places_by_hour(peak_daily, treat_mean),
+            )
+    _add_beds(inputs, deps, ests)
+    establishments = tuple(
+        EstablishmentSpec(**rec)
+        for _, rec in sorted(ests.items())
+        if rec["ed"] is not None or rec["wards"] or rec["icu"] or rec["ssr"] or rec["smur_teams"]
+    )
+    return CareNetwork(
+        start=start,
+        days=days,
+        territories=tuple(territories_out),
+        establishments=establishments,
+        travel_hours=hours_matrix,
+        source_year=inputs.year,
+        provenance={"sae_year": str(inputs.year), "ed_daily": "SurSaUD (data/synthetic)"},
+    )
+
+
+def _source_days(day_index: pd.DatetimeIndex, available: pd.Series) -> pd.DatetimeIndex:
+    """Map each simulated day to a day with data: itself if present, else the same weekday
+    52 weeks earlier or later, repeatedly."""
+    have = set(pd.DatetimeIndex(available.unique()))
+    lo, hi = min(have), max(have)
+    out = []
+    for d in day_index:
+        s = d
+        while s not in have:
+            s = s - timedelta(days=364) if s > hi else s + timedelta(days=364)
+            if s < lo - timedelta(days=400) or s > hi + timedelta(days=400):
+                raise ValueError(f"no demand data near {d.date()}")
+        out.append(s)
+    return pd.DatetimeIndex(out)
+
+
+def _empty_est(row: pd.Series, dep: str) -> dict:
+    return {
+        "finess": row["finess"],
+        "name": str(row.get("name", row["finess"])),
+        "dep": dep,
+        "reg": str(departements().loc[dep, "reg"]),
+        "ed": None,
+        "wards": {},
+        "icu": None,
+        "ssr": None,
+        "smur_teams": 0,
+        "samu_centre": False,
+    }
+
+
+def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> None:
+    names = inputs.establishments.set_index("finess")["name"].to_dict()
+    ed_admits: dict[tuple[str, str], float] = {}
+    for finess, rec in ests.items():
+        if rec["ed"] is not None:
+            e = rec["ed"]
+            adm = e.annual_passages * e.admit_share * (1 - ED_ICU_SHARE_OF_ADMISSIONS)
+            for disc, share in ED_ADMISSION_DISCIPLINE.items():
+                ed_admits[(finess, disc)] = adm * share
+    mco = inputs.mco[inputs.mco["dep"].isin(deps)]
+    for _, r in mco.iterrows():
+        beds = int(r["beds"]) if pd.notna(r["beds"]) else 0
+        stays = float(r["stays_full"]) if pd.notna(r["stays_full"]) else 0.0
+        pdays = float(r["patient_days"]) if pd.notna(r["patient_days"]) else 0.0
+        if beds <= 0 or stays <= 0 or pdays <= 0:
+            continue
+        rec = ests.setdefault(r["finess"], _empty_est(r, r["dep"]))
+        rec["name"] = names.get(r["finess"], rec["name"])
+        other = max(stays - ed_admits.get((r["finess"], r["discipline"]), 0.0), 0.0)
+        scheduled = other / 250.0 if r["discipline"] != "obstetrics" else 0.0
+        unscheduled = other / 365.0 if r["discipline"] == "obstetrics" else 0.0
+        rec["wards"][r["discipline"]] = WardSpec(
+            beds=beds,
+            mean_los_hours=pdays / stays * HOURS_PER_DAY,
+            scheduled_per_weekday=scheduled,
+            unscheduled_per_day=unscheduled,
+        )
+    cc = inputs.critical_care
+    icu = cc[cc["dep"].isin(deps) & (cc["unit_code"] == "REAADU")]
+    for finess, g in icu.groupby("finess"):
+        beds = int(g["beds"].sum())
+        stays = float(g["stays"].sum())
+        pdays = float(g["patient_days"].sum())
+        if beds <= 0 or stays <= 0 or pdays <= 0:
+            continue
+        rec = ests.setdefault(finess, _empty_est(g.iloc[0], g.iloc[0]["dep"]))
+        rec["name"] = names.get(finess, rec["name"])
+        from_ed = 0.0
+        if rec["ed"] is not None:
+            e = rec["ed"]
+            from_ed = e.annual_passages * e.admit_share * ED_ICU_SHARE_OF_ADMISSIONS
+        rec["icu"] = WardSpec(
+            beds=beds,
+            mean_los_hours=pdays / stays * HOURS_PER_DAY,
+            unscheduled_per_day=max(stays - from_ed, 0.0) / 365.0,
+        )
+    ssr = inputs.ssr[inputs.ssr["dep"].isin(deps)]
+    for finess, g in ssr.groupby("finess"):
+        beds = int(g["beds"].sum())
+        stays = float(g["stays"].sum())
+        pdays = float(g["days"].sum())
+        if beds <= 0 or stays <= 0 or pdays <= 0:
+            continue
+        rec = ests.setdefault(finess, _empty_est(g.iloc[0], g.iloc[0]["dep"]))
+        rec["name"] = names.get(finess, rec["name"])
+        rec["ssr"] = WardSpec(beds=beds, mean_los_hours=pdays / stays * HOURS_PER_DAY)
+    ss = inputs.samu_smur[inputs.samu_smur["dep"].isin(deps)]
+    for _, r in ss.iterrows():
+        has_smur = bool(r["has_smur"]) if pd.notna(r["has_smur"]) else False
+        has_samu = bool(r["has_samu"]) if pd.notna(r["has_samu"]) else False
+        if not (has_smur or has_samu):
+            continue
+        rec = ests.setdefault(r["finess"], _empty_est(r, r["dep"]))
+        rec["name"] = names.get(r["finess"], rec["name"])
+        exits = float(r["primary_road"]) if pd.notna(r["primary_road"]) else 0.0
+        if has_smur:
+            rec["smur_teams"] = max(1, round(exits / SMUR_EXITS_PER_TEAM_YEAR))
+        rec["samu_centre"] = has_samu
+
+
+def default_network_path() -> Path:
+    return synthetic_dir()

@@ -1,0 +1,348 @@
+"""One replication: a pure function of a calibrated network and a seed, returning a Dataset.
+
+``run_replication(network, seed)`` builds the SimPy/Mesa simulation
+(:mod:`twin.sim.pathway`), runs it for ``network.days`` days, and returns an
+``xarray.Dataset`` of daily indicators per establishment and per département, with units and
+descriptions in each variable's attrs. The first ``warmup_days`` days are simulated but
+dropped from the outputs. Nothing is read from or written to disk, no global random state
+is touched: the same inputs give an identical Dataset on any machine or worker.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from importlib.metadata import version
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from twin.network import DISCIPLINES, CareNetwork
+from twin.sim import pathway as pw
+from twin.sim.clock import HOURS_PER_DAY, TIME_UNIT, day_dates
+from twin.sim.resources import PeriodicRecorder
+
+VARIABLES: dict[str, tuple[str, str]] = {
+    # name: (units, description)
+    "ed_passages": ("patients/day", "ED arrivals (self-presentations and SAMU transports)"),
+    "ed_wait_first_contact_median": (
+        "minutes",
+        "median time from arrival to first medical contact",
+    ),
+    "ed_wait_first_contact_p90": ("minutes", "90th percentile of time to first medical contact"),
+    "ed_los_median": ("hours", "median ED length of stay (arrival to leaving the ED)"),
+    "ed_los_over_4h_share": ("1", "share of ED stays longer than 4 hours"),
+    "ed_los_over_8h_share": ("1", "share of ED stays longer than 8 hours"),
+    "ed_boarding_hours": (
+        "patient-hours/day",
+        "hours admitted patients waited in the ED for a bed",
+    ),
+    "ed_occupancy_mean": ("patients", "mean patients in ED treatment places or waiting for one"),
+    "admissions_ward": ("patients/day", "ED patients admitted to an MCO ward"),
+    "admissions_icu": ("patients/day", "ED patients admitted to critical care"),
+    "ed_transfers_out": (
+        "patients/day",
+        "ED patients transferred to another establishment (SAE dtEXT)",
+    ),
+    "uhcd_stays": ("patients/day", "ED patients kept in the short-stay unit (UHCD)"),
+    "transfers_out": ("patients/day", "admitted patients transferred out for lack of a bed"),
+    "transfers_in": ("patients/day", "patients received by transfer for lack of a bed elsewhere"),
+    "refused": ("patients/day", "admitted patients for whom no bed was free in the région"),
+    "electives_scheduled": ("patients/day", "scheduled (elective) admissions planned"),
+    "electives_cancelled": (
+        "patients/day",
+        "scheduled admissions cancelled (plan blanc or no bed)",
+    ),
+    "plan_blanc_hours": ("hours/day", "hours under the crisis plan (plan blanc)"),
+    "ssr_blocked_hours": (
+        "patient-hours/day",
+        "acute bed-hours held waiting for a follow-up (SSR) bed",
+    ),
+    "mco_occupied_mean": ("beds", "mean occupied MCO beds"),
+    "mco_occupied_peak": (
+        "beds",
+        "sum over disciplines of each ward's daily peak (upper bound of the establishment peak)",
+    ),
+    "mco_capacity": ("beds", "mean open MCO beds (including surge beds)"),
+    "icu_occupied_mean": ("beds", "mean occupied adult critical-care beds"),
+    "icu_occupied_peak": ("beds", "peak occupied adult critical-care beds"),
+    "icu_capacity": ("beds", "mean open adult critical-care beds"),
+    "ssr_occupied_mean": ("beds", "mean occupied follow-up care (SSR) beds"),
+    "samu_calls": ("calls/day", "calls received by the SAMU (centre 15)"),
+    "samu_answer_time_mean": ("seconds", "mean time to answer a SAMU call"),
+    "samu_answer_time_p90": ("seconds", "90th percentile of SAMU answer time"),
+    "smur_missions": ("missions/day", "primary SMUR missions"),
+    "smur_response_median": ("minutes", "median SMUR response time (dispatch request to arrival)"),
+    "samu_ed_transports": ("patients/day", "patients transported to an ED after a SAMU call"),
+    "closed_ed_redirected": (
+        "patients/day",
+        "patients who found their ED closed and called the SAMU",
+    ),
+}
+
+
+def run_replication(
+    network: CareNetwork,
+    seed: np.random.SeedSequence | int,
+    *,
+    warmup_days: int = 0,
+    policy: pw.Policy | None = None,
+    demand_multiplier: dict[str, np.ndarray] | None = None,
+    initial_occupancy: str | dict[tuple[str, str], int] = "sae",
+    episodes: bool = False,
+) -> xr.Dataset:
+    """Simulate ``network`` once; ``warmup_days`` (≤ network.days) are excluded from outputs.
+
+    ``demand_multiplier`` maps a département code to a (days, 5) array scaling its ED
+    demand per day and age class (epidemic waves, heatwaves); ``initial_occupancy`` is
+    ``"sae"`` (typical occupancy from SAE), ``"empty"``, or explicit occupied beds per
+    (FINESS, ward) with ward in ``medicine``/``surgery``/``obstetrics``/``icu``/``ssr``.
+    With ``episodes=True`` the Dataset carries a flat ED episode log (dimension
+    ``episode``) for drill-down.
+    """
+    if isinstance(seed, int):
+        seed = np.random.SeedSequence(seed)
+    if not 0 <= warmup_days < network.days:
+        raise ValueError(f"warmup_days must be in [0, {network.days}), got {warmup_days}")
+    sim = pw.Simulation(network, seed, policy, demand_multiplier, initial_occupancy)
+    ward_res = [(e.index, d, r) for e in sim.ests for d, r in e.wards.items()]
+    icu_res = [(e.index, e.icu) for e in sim.ests if e.icu is not None]
+    ssr_res = [(e.index, e.ssr) for e in sim.ests if e.ssr is not None]
+    ed_res = [(u.est, u.places) for u in sim.eds]
+    recorder = PeriodicRecorder(
+        sim.env,
+        [r for *_, r in ward_res]
+        + [r for _, r in icu_res]
+        + [r for _, r in ssr_res]
+        + [r for _, r in ed_res],
+        period_hours=HOURS_PER_DAY,
+        start_hours=0.0,
+    )
+    sim.run()
+    ds = _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes)
+    ds = ds.isel(date=slice(warmup_days, None))
+    ds.attrs.update(
+        {
+            "time_unit": TIME_UNIT,
+            "start": str(network.start + timedelta(days=warmup_days)),
+            "simulated_from": str(network.start),
+            "warmup_days": warmup_days,
+            "seed_entropy": str(seed.entropy),
+            "seed_spawn_key": str(tuple(seed.spawn_key)),
+            "source_year": network.source_year,
+            "versions": f"simpy {version('simpy')}; mesa {version('mesa')}; numpy {np.__version__}",
+        }
+    )
+    return ds
+
+
+def _daily_quantiles(t: np.ndarray, x: np.ndarray, days: int, qs: tuple[float, ...]) -> np.ndarray:
+    """Quantiles of ``x`` per day of ``t`` (hours); NaN for days without observations."""
+    out = np.full((len(qs), days), np.nan)
+    if t.size == 0:
+        return out
+    day = np.minimum((t // HOURS_PER_DAY).astype(np.int64), days - 1)
+    order = np.argsort(day, kind="stable")
+    day, x = day[order], x[order]
+    bounds = np.searchsorted(day, np.arange(days + 1))
+    for k in range(days):
+        a, b = bounds[k], bounds[k + 1]
+        if b > a:
+            out[:, k] = np.quantile(x[a:b], qs)
+    return out
+
+
+def _daily_share(t: np.ndarray, flag: np.ndarray, days: int) -> np.ndarray:
+    day = np.minimum((t // HOURS_PER_DAY).astype(np.int64), days - 1)
+    n = np.bincount(day, minlength=days).astype(float)
+    k = np.bincount(day, weights=flag.astype(float), minlength=days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, k / n, np.nan)
+
+
+def _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes) -> xr.Dataset:
+    net = sim.net
+    days = sim.days
+    n_est = len(sim.ests)
+    est_ids = [e.spec.finess for e in sim.ests]
+    dates = day_dates(days, net.start)
+    arrays = recorder.arrays()
+
+    def est_matrix() -> np.ndarray:
+        return np.full((n_est, days), np.nan)
+
+    data: dict[str, np.ndarray] = {
+        k: est_matrix() for k in VARIABLES if not k.startswith(("samu", "smur", "closed"))
+    }
+    zero_fill = (
+        "mco_occupied_mean",
+        "mco_occupied_peak",
+        "mco_capacity",
+        "icu_occupied_mean",
+        "icu_occupied_peak",
+        "icu_capacity",
+        "ssr_occupied_mean",
+    )
+    for k in zero_fill:
+        data[k][:] = 0.0
+    mco_by_disc = np.zeros((n_est, len(DISCIPLINES), days))
+    j = 0
+    for est_i, disc, _ in ward_res:
+        occ = arrays["mean_in_service"][j]
+        data["mco_occupied_mean"][est_i] += occ
+        data["mco_occupied_peak"][est_i] += arrays["peak_in_service"][j]
+        data["mco_capacity"][est_i] += arrays["mean_capacity"][j]
+        mco_by_disc[est_i, DISCIPLINES.index(disc)] = occ
+        j += 1
+    for est_i, _ in icu_res:
+        data["icu_occupied_mean"][est_i] = arrays["mean_in_service"][j]
+        data["icu_occupied_peak"][est_i] = arrays["peak_in_service"][j]
+        data["icu_capacity"][est_i] = arrays["mean_capacity"][j]
+        j += 1
+    for est_i, _ in ssr_res:
+        data["ssr_occupied_mean"][est_i] = arrays["mean_in_service"][j]
+        j += 1
+    for est_i, _ in ed_res:
+        data["ed_occupancy_mean"][est_i] = arrays["mean_in_service"][j] + arrays["mean_waiting"][j]
+        j += 1
+    episode_parts = []
+    for u in sim.eds:
+        rec = np.frombuffer(u.rec, dtype=np.float64).reshape(-1, pw.EPISODE_FIELDS)
+        t_arr, wait, los = rec[:, 0], rec[:, 1], rec[:, 2]
+        i = u.est
+        data["ed_passages"][i] = u.arrivals_by_day
+        q = _daily_quantiles(t_arr, wait * 60.0, days, (0.5, 0.9))
+        data["ed_wait_first_contact_median"][i], data["ed_wait_first_contact_p90"][i] = q
+        data["ed_los_median"][i] = _daily_quantiles(t_arr, los, days, (0.5,))[0]
+        data["ed_los_over_4h_share"][i] = _daily_share(t_arr, los > 4.0, days)
+        data["ed_los_over_8h_share"][i] = _daily_share(t_arr, los > 8.0, days)
+        if episodes:
+            episode_parts.append((i, rec))
+    for e in sim.ests:
+        c = e.counters
+        i = e.index
+        for name, idx in (
+            ("admissions_ward", pw.C_ADMIT_WARD),
+            ("admissions_icu", pw.C_ADMIT_ICU),
+            ("ed_transfers_out", pw.C_ED_TRANSFER),
+            ("uhcd_stays", pw.C_UHCD),
+            ("ed_boarding_hours", pw.C_BOARDING_H),
+            ("transfers_out", pw.C_TRANSFERS_OUT),
+            ("transfers_in", pw.C_TRANSFERS_IN),
+            ("refused", pw.C_REFUSED),
+            ("electives_scheduled", pw.C_ELECTIVES),
+            ("electives_cancelled", pw.C_CANCELLED),
+            ("plan_blanc_hours", pw.C_PLAN_BLANC_H),
+            ("ssr_blocked_hours", pw.C_SSR_BLOCKED_H),
+        ):
+            data[name][i] = c[idx]
+    coords = {
+        "establishment": est_ids,
+        "date": dates,
+        "discipline": list(DISCIPLINES),
+        "dep": ("establishment", [e.spec.dep for e in sim.ests]),
+        "reg": ("establishment", [e.spec.reg for e in sim.ests]),
+        "name": ("establishment", [e.spec.name for e in sim.ests]),
+        "territory": [t.dep for t in net.territories],
+    }
+    ds = xr.Dataset(
+        {k: (("establishment", "date"), v) for k, v in data.items()},
+        coords=coords,
+    )
+    ds["mco_occupied_by_discipline"] = (("establishment", "discipline", "date"), mco_by_disc)
+    beds = np.array(
+        [[e.spec.wards[d].beds if d in e.spec.wards else 0 for d in DISCIPLINES] for e in sim.ests]
+    )
+    ds["mco_beds"] = (("establishment", "discipline"), beds.astype(float))
+    ds["icu_beds"] = (
+        ("establishment",),
+        np.array([e.spec.icu.beds if e.spec.icu else 0 for e in sim.ests], float),
+    )
+    ds["ed_in_system_end"] = (("establishment",), _ed_in_system(sim, n_est))
+    # département-level SAMU / SMUR
+    n_dep = len(net.territories)
+    dep_vars = {
+        "samu_calls": sim.dep_counters[pw.D_CALLS],
+        "smur_missions": sim.dep_counters[pw.D_SMUR],
+        "samu_ed_transports": sim.dep_counters[pw.D_AMBULANCE],
+        "closed_ed_redirected": sim.dep_counters[pw.D_CLOSED_REDIRECT],
+    }
+    answer_mean = np.full((n_dep, days), np.nan)
+    answer_p90 = np.full((n_dep, days), np.nan)
+    smur_med = np.full((n_dep, days), np.nan)
+    for d in range(n_dep):
+        r = np.frombuffer(sim.samu_rec[d], dtype=np.float64).reshape(-1, 2)
+        if len(r):
+            answer_p90[d] = _daily_quantiles(r[:, 0], r[:, 1] * 3600.0, days, (0.9,))[0]
+            n = np.bincount(np.minimum((r[:, 0] // 24).astype(int), days - 1), minlength=days)
+            s = np.bincount(
+                np.minimum((r[:, 0] // 24).astype(int), days - 1), weights=r[:, 1], minlength=days
+            )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                answer_mean[d] = np.where(n > 0, s / n * 3600.0, np.nan)
+        s = np.frombuffer(sim.smur_rec[d], dtype=np.float64).reshape(-1, 2)
+        if len(s):
+            smur_med[d] = _daily_quantiles(s[:, 0], s[:, 1] * 60.0, days, (0.5,))[0]
+    dep_vars.update(
+        samu_answer_time_mean=answer_mean,
+        samu_answer_time_p90=answer_p90,
+        smur_response_median=smur_med,
+    )
+    for k, v in dep_vars.items():
+        ds[k] = (("territory", "date"), v)
+    for k, (units, desc) in VARIABLES.items():
+        ds[k].attrs.update(units=units, description=desc)
+    ds["mco_occupied_by_discipline"].attrs.update(
+        units="beds", description="mean occupied MCO beds by discipline"
+    )
+    ds["mco_beds"].attrs.update(units="beds", description="MCO beds (SAE LIT) by discipline")
+    ds["icu_beds"].attrs.update(
+        units="beds", description="adult critical-care beds (SAE REAADU LIT)"
+    )
+    ds["ed_in_system_end"].attrs.update(
+        units="patients", description="patients in the ED at the end of the run"
+    )
+    if episodes and episode_parts:
+        est_idx = np.concatenate([np.full(len(r), i) for i, r in episode_parts])
+        rec = np.concatenate([r for _, r in episode_parts])
+        ds = ds.assign(
+            episode_establishment=("episode", np.asarray(est_ids)[est_idx]),
+            episode_arrival_hours=("episode", rec[:, 0]),
+            episode_wait_hours=("episode", rec[:, 1]),
+            episode_los_hours=("episode", rec[:, 2]),
+            episode_boarding_hours=("episode", rec[:, 3]),
+            episode_disposition=("episode", rec[:, 4].astype(np.int8)),
+            episode_arrival_mode=("episode", rec[:, 5].astype(np.int8)),
+        )
+        ds["episode_arrival_mode"].attrs["flag_meanings"] = "self_presentation samu_transport smur"
+        ds["episode_disposition"].attrs["flag_meanings"] = (
+            "home uhcd transfer_out admit_ward admit_icu"
+        )
+    return ds
+
+
+def _ed_in_system(sim, n_est: int) -> np.ndarray:
+    out = np.zeros(n_est)
+    for u in sim.eds:
+        out[u.est] += u.in_ed
+    return out
+
+
+def by_territory(ds: xr.Dataset, level: str = "dep") -> xr.Dataset:
+    """Sum establishment-level counts and bed occupancies to ``dep`` or ``reg``.
+
+    Quantile variables (medians, p90, shares) are not additive and are left out; use the
+    episode log for pooled quantiles at a territorial level.
+    """
+    additive = [
+        k
+        for k, v in ds.data_vars.items()
+        if "establishment" in v.dims
+        and not any(s in k for s in ("median", "p90", "share"))
+        and not k.startswith("episode")
+    ]
+    return ds[additive].groupby(level).sum()
+
+
+def to_frame(ds: xr.Dataset, variable: str) -> pd.DataFrame:
+    return ds[variable].to_dataframe().reset_index()
