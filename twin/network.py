@@ -74,7 +74,9 @@ SAMU_ARM_MINUTES = 2.5
 """Mean handling time of a call by a medical regulation assistant (ARM)."""
 SAMU_DOCTOR_MINUTES = 5.0
 """Mean handling time of a medical regulation by a regulating doctor."""
-SAMU_TARGET_UTILISATION = 0.75
+SAMU_TARGET_UTILISATION = 0.60
+SAMU_MIN_ARM = 2
+"""A SAMU centre never has fewer than two regulation assistants on duty."""
 SMUR_EXITS_PER_TEAM_YEAR = 1500.0
 """Teams staffed per SMUR base: one per this many primary exits a year (at least one)."""
 SMUR_ON_SCENE_HOURS = 0.75
@@ -82,11 +84,11 @@ ROAD_SPEED_KMH = 60.0
 ROAD_DETOUR = 1.3
 LOS_SIGMA = 0.8
 """Log-normal shape of ward and critical-care lengths of stay (coefficient of variation ~0.9)."""
-PLAN_BLANC_ON = 0.95
-PLAN_BLANC_OFF = 0.85
+PLAN_BLANC_ON = 0.98
+PLAN_BLANC_OFF = 0.90
 PLAN_BLANC_SURGE_SHARE = 0.10
-"""Crisis plan: above 95 % occupancy open 10 % surge beds and cancel electives; stand down
-below 85 % (hysteresis avoids flapping)."""
+"""Crisis plan: when occupied beds plus patients waiting for one reach 98 % of the beds, open
+10 % surge beds and cancel electives; stand down below 90 % (hysteresis avoids flapping)."""
 PLAN_BLANC_MIN_HOURS = 24.0
 """A crisis plan, once triggered, stays active at least this long."""
 
@@ -111,6 +113,8 @@ class EDSpec:
     annual_passages: float
     demand_share: np.ndarray
     """Share of each age class of the département's ED demand that comes to this unit."""
+    age_mix: np.ndarray
+    """Age-class distribution of this unit's own patients (sums to 1)."""
     admit_share: float
     transfer_share: float
     uhcd_share: float
@@ -126,7 +130,8 @@ class EstablishmentSpec:
     name: str
     dep: str
     reg: str
-    ed: EDSpec | None
+    eds: tuple[EDSpec, ...]
+    """ED units of the establishment (a general and a paediatric unit may share a FINESS)."""
     wards: dict[str, WardSpec]
     icu: WardSpec | None
     ssr: WardSpec | None
@@ -247,7 +252,8 @@ def travel_hours(deps: list[str], geo: pd.DataFrame) -> tuple[np.ndarray, np.nda
     dlon = lon[:, None] - lon[None, :]
     a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
     km = 2 * 6371.0 * np.arcsin(np.sqrt(a))
-    within = 0.5 * np.sqrt(g["area_km2"].to_numpy()) * ROAD_DETOUR / ROAD_SPEED_KMH
+    # Mean distance from a random point of a disc of area A to its centre: 0.376 sqrt(A).
+    within = 0.376 * np.sqrt(g["area_km2"].to_numpy()) * ROAD_DETOUR / ROAD_SPEED_KMH
     hours = km * ROAD_DETOUR / ROAD_SPEED_KMH
     np.fill_diagonal(hours, within)
     return hours, within
@@ -277,9 +283,9 @@ def _places_by_hour(daily_arrivals: float, treatment_mean_hours: float) -> tuple
     return tuple(int(max(1, np.ceil(x / ED_TARGET_UTILISATION))) for x in load)
 
 
-def _staff_by_hour(calls_per_day: float, minutes: float) -> tuple[int, ...]:
+def _staff_by_hour(calls_per_day: float, minutes: float, minimum: int = 1) -> tuple[int, ...]:
     load = calls_per_day * np.asarray(HOUR_OF_DAY_SHARES) * minutes / 60.0
-    return tuple(int(max(1, np.ceil(x / SAMU_TARGET_UTILISATION))) for x in load)
+    return tuple(int(max(minimum, np.ceil(x / SAMU_TARGET_UTILISATION))) for x in load)
 
 
 def _age_population(pop: pd.DataFrame, dep: str) -> np.ndarray:
@@ -347,6 +353,7 @@ def build_network(
         # SAMU and SMUR of the département
         ss = inputs.samu_smur[inputs.samu_smur["dep"] == dep]
         calls_year = float(ss["calls_answered"].sum()) if len(ss) else 0.0
+        n_bases = int(ss["has_smur"].fillna(False).astype(bool).sum()) if len(ss) else 0
         total_ed_year = float(units["passages"].sum()) if len(units) else 0.0
         ambulance_year = SAMU_AMBULANCE_SHARE_OF_ED * total_ed_year
         smur_year = float(ss["primary_road"].sum()) if len(ss) else 0.0
@@ -364,11 +371,13 @@ def build_network(
                 samu_ed_transport_share=ambulance_year / calls_year,
                 samu_smur_share=smur_year / calls_year,
                 samu_doctor_share=float(np.clip(doctor_share, 0.0, 1.0)),
-                arm_by_hour=_staff_by_hour(calls_year / 365.0 * 1.15, SAMU_ARM_MINUTES),
+                arm_by_hour=_staff_by_hour(
+                    calls_year / 365.0 * 1.15, SAMU_ARM_MINUTES, SAMU_MIN_ARM
+                ),
                 doctors_by_hour=_staff_by_hour(
                     calls_year / 365.0 * 1.15 * doctor_share, SAMU_DOCTOR_MINUTES
                 ),
-                travel_hours_within=float(within[i]),
+                travel_hours_within=float(within[i] / np.sqrt(max(n_bases, 1))),
             )
         )
         treat_mean = ED_TREATMENT_MEDIAN_HOURS * np.exp(ED_TREATMENT_SIGMA**2 / 2)
@@ -380,23 +389,26 @@ def build_network(
                 if pd.notna(uhcd_days) and u["uhcd_stays"] > 0
                 else 18.0
             )
-            peak_daily = u["passages"] / 365.0 * 1.15
-            rec["ed"] = EDSpec(
-                unit_type=str(u["unit_type"]),
-                annual_passages=float(u["passages"]),
-                demand_share=shares[k].copy(),
-                admit_share=float(u["admit_share"]),
-                transfer_share=float(u["transfer_share"]),
-                uhcd_share=float(u["uhcd_share"]),
-                uhcd_beds=int(u["uhcd_beds"]) if pd.notna(u["uhcd_beds"]) else 0,
-                uhcd_mean_los_hours=float(np.clip(uhcd_los, 2.0, 48.0)),
-                treatment_places_by_hour=_places_by_hour(peak_daily, treat_mean),
+            mean_daily = u["passages"] / 365.0
+            rec["eds"] += (
+                EDSpec(
+                    unit_type=str(u["unit_type"]),
+                    annual_passages=float(u["passages"]),
+                    demand_share=shares[k].copy(),
+                    age_mix=shares[k] * age_totals / max(float(shares[k] @ age_totals), 1e-12),
+                    admit_share=float(u["admit_share"]),
+                    transfer_share=float(u["transfer_share"]),
+                    uhcd_share=float(u["uhcd_share"]),
+                    uhcd_beds=int(u["uhcd_beds"]) if pd.notna(u["uhcd_beds"]) else 0,
+                    uhcd_mean_los_hours=float(np.clip(uhcd_los, 2.0, 48.0)),
+                    treatment_places_by_hour=_places_by_hour(mean_daily, treat_mean),
+                ),
             )
     _add_beds(inputs, deps, ests)
     establishments = tuple(
         EstablishmentSpec(**rec)
         for _, rec in sorted(ests.items())
-        if rec["ed"] is not None or rec["wards"] or rec["icu"] or rec["ssr"] or rec["smur_teams"]
+        if rec["eds"] or rec["wards"] or rec["icu"] or rec["ssr"] or rec["smur_teams"]
     )
     return CareNetwork(
         start=start,
@@ -431,7 +443,7 @@ def _empty_est(row: pd.Series, dep: str) -> dict:
         "name": str(row.get("name", row["finess"])),
         "dep": dep,
         "reg": str(departements().loc[dep, "reg"]),
-        "ed": None,
+        "eds": (),
         "wards": {},
         "icu": None,
         "ssr": None,
@@ -444,11 +456,10 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
     names = inputs.establishments.set_index("finess")["name"].to_dict()
     ed_admits: dict[tuple[str, str], float] = {}
     for finess, rec in ests.items():
-        if rec["ed"] is not None:
-            e = rec["ed"]
+        for e in rec["eds"]:
             adm = e.annual_passages * e.admit_share * (1 - ED_ICU_SHARE_OF_ADMISSIONS)
             for disc, share in ED_ADMISSION_DISCIPLINE.items():
-                ed_admits[(finess, disc)] = adm * share
+                ed_admits[(finess, disc)] = ed_admits.get((finess, disc), 0.0) + adm * share
     mco = inputs.mco[inputs.mco["dep"].isin(deps)]
     for _, r in mco.iterrows():
         beds = int(r["beds"]) if pd.notna(r["beds"]) else 0
@@ -477,16 +488,16 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
             continue
         rec = ests.setdefault(finess, _empty_est(g.iloc[0], g.iloc[0]["dep"]))
         rec["name"] = names.get(finess, rec["name"])
-        from_ed = 0.0
-        if rec["ed"] is not None:
-            e = rec["ed"]
-            from_ed = e.annual_passages * e.admit_share * ED_ICU_SHARE_OF_ADMISSIONS
+        from_ed = sum(
+            e.annual_passages * e.admit_share * ED_ICU_SHARE_OF_ADMISSIONS for e in rec["eds"]
+        )
         rec["icu"] = WardSpec(
             beds=beds,
             mean_los_hours=pdays / stays * HOURS_PER_DAY,
             unscheduled_per_day=max(stays - from_ed, 0.0) / 365.0,
         )
     ssr = inputs.ssr[inputs.ssr["dep"].isin(deps)]
+    ssr_stays_per_day: dict[str, float] = {}
     for finess, g in ssr.groupby("finess"):
         beds = int(g["beds"].sum())
         stays = float(g["stays"].sum())
@@ -496,6 +507,7 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
         rec = ests.setdefault(finess, _empty_est(g.iloc[0], g.iloc[0]["dep"]))
         rec["name"] = names.get(finess, rec["name"])
         rec["ssr"] = WardSpec(beds=beds, mean_los_hours=pdays / stays * HOURS_PER_DAY)
+        ssr_stays_per_day[finess] = stays / 365.0
     ss = inputs.samu_smur[inputs.samu_smur["dep"].isin(deps)]
     for _, r in ss.iterrows():
         has_smur = bool(r["has_smur"]) if pd.notna(r["has_smur"]) else False
@@ -508,6 +520,42 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
         if has_smur:
             rec["smur_teams"] = max(1, round(exits / SMUR_EXITS_PER_TEAM_YEAR))
         rec["samu_centre"] = has_samu
+    _add_ssr_direct_admissions(ests, ssr_stays_per_day)
+
+
+def _add_ssr_direct_admissions(ests: dict[str, dict], stays_per_day: dict[str, float]) -> None:
+    """SSR stays not coming from this model's MCO discharges arrive directly (from home, from
+    other hospitals): per département, SAE SSR stays minus the expected MCO → SSR flow,
+    spread over its SSR establishments in proportion to their beds."""
+    by_dep: dict[str, list[dict]] = {}
+    inflow: dict[str, float] = {}
+    for rec in ests.values():
+        by_dep.setdefault(rec["dep"], []).append(rec)
+        for disc, w in rec["wards"].items():
+            daily = w.scheduled_per_weekday * 5 / 7 + w.unscheduled_per_day
+            for e in rec["eds"]:
+                daily += (
+                    e.annual_passages
+                    * e.admit_share
+                    * (1 - ED_ICU_SHARE_OF_ADMISSIONS)
+                    * ED_ADMISSION_DISCIPLINE[disc]
+                    / 365.0
+                )
+            inflow[rec["dep"]] = inflow.get(rec["dep"], 0.0) + daily * SSR_DISCHARGE_SHARE[disc]
+    for dep, recs in by_dep.items():
+        ssr = [r for r in recs if r["ssr"] is not None]
+        beds = sum(r["ssr"].beds for r in ssr)
+        if not beds:
+            continue
+        total = sum(stays_per_day.get(r["finess"], 0.0) for r in ssr)
+        direct = max(total - inflow.get(dep, 0.0), 0.0)
+        for r in ssr:
+            w = r["ssr"]
+            r["ssr"] = WardSpec(
+                beds=w.beds,
+                mean_los_hours=w.mean_los_hours,
+                unscheduled_per_day=direct * w.beds / beds,
+            )
 
 
 def default_network_path() -> Path:

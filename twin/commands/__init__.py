@@ -9,4 +9,6 @@ COMMAND_MODULES = (
     "twin.commands.demo",
     "twin.commands.summary",
     "twin.commands.data",
+    "twin.commands.shortages",
+    "twin.commands.forecast",
 )

@@ -181,19 +181,18 @@ class Simulation:
             est.counters = np.zeros((N_EST_COUNTERS, self.days))
             self.ests.append(est)
             self.ests_of_dep[d].append(i)
-            if spec.ed is not None:
-                e = spec.ed
-                places = PriorityResource(env, max(e.treatment_places_by_hour), f"{spec.finess}/ed")
+            for e in spec.eds:
+                tag = f"{spec.finess}/ed" + (f"-{e.unit_type.lower()}" if len(spec.eds) > 1 else "")
+                places = PriorityResource(env, max(e.treatment_places_by_hour), tag)
                 places.follow_schedule(
                     list(range(24)), list(e.treatment_places_by_hour), repeat_every_hours=24
                 )
                 uhcd = (
-                    Resource(env, e.uhcd_beds, f"{spec.finess}/uhcd", record_waits=False)
+                    Resource(env, e.uhcd_beds, f"{tag}/uhcd", record_waits=False)
                     if e.uhcd_beds > 0
                     else None
                 )
-                mix = e.demand_share / max(e.demand_share.sum(), 1e-12)
-                scale = float(AGE_ADMISSION_WEIGHT @ mix) or 1.0
+                scale = float(AGE_ADMISSION_WEIGHT @ e.age_mix) or 1.0
                 admit = np.clip(e.admit_share * AGE_ADMISSION_WEIGHT / scale, 0.0, 0.95)
                 unit = EDUnit(len(self.eds), i, d, places, uhcd, e, e.open_hours, admit)
                 unit.arrivals_by_day = np.zeros(self.days)
@@ -303,6 +302,8 @@ class Simulation:
                     env.process(self._unscheduled(est, disc, w))
             if est.spec.icu is not None and est.spec.icu.unscheduled_per_day > 0:
                 env.process(self._unscheduled(est, "icu", est.spec.icu))
+            if est.spec.ssr is not None and est.spec.ssr.unscheduled_per_day > 0:
+                env.process(self._unscheduled(est, "ssr", est.spec.ssr))
         env.process(self._decisions())
 
     def _decisions(self):
@@ -422,11 +423,15 @@ class Simulation:
     def _pool(self, est: Establishment, ward: str) -> Resource | None:
         if ward == "icu":
             return est.icu
+        if ward == "ssr":
+            return est.ssr
         return est.wards.get(ward)
 
     def _spec_los(self, est: Establishment, ward: str) -> float:
         if ward == "icu":
             return est.spec.icu.mean_los_hours if est.spec.icu else 6.5 * HOURS_PER_DAY
+        if ward == "ssr":
+            return self._ssr_spec(est)
         w = est.spec.wards.get(ward)
         return w.mean_los_hours if w else 5.5 * HOURS_PER_DAY
 
@@ -532,12 +537,20 @@ class Simulation:
         pool.release(req)
 
     def _ssr_for(self, est: Establishment) -> Resource | None:
-        if est.ssr is not None:
-            return est.ssr
+        """Own SSR unit if it has a free bed, else the SSR unit of the département with the
+        most free beds (the discharge coordinator's choice), else the own or largest one."""
+        own = est.ssr
+        if own is not None and own.in_service + own.waiting < own.capacity:
+            return own
+        best, best_free = own, -math.inf
         for i in self.ests_of_dep[est.dep_index]:
-            if self.ests[i].ssr is not None:
-                return self.ests[i].ssr
-        return None
+            pool = self.ests[i].ssr
+            if pool is None:
+                continue
+            free = pool.capacity - pool.in_service - pool.waiting
+            if free > best_free:
+                best, best_free = pool, free
+        return best
 
     def _ssr_spec(self, est: Establishment) -> float:
         if est.spec.ssr is not None:

@@ -203,14 +203,21 @@ def _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes) -> xr
         data["ssr_occupied_mean"][est_i] = arrays["mean_in_service"][j]
         j += 1
     for est_i, _ in ed_res:
-        data["ed_occupancy_mean"][est_i] = arrays["mean_in_service"][j] + arrays["mean_waiting"][j]
+        occ = arrays["mean_in_service"][j] + arrays["mean_waiting"][j]
+        prev = data["ed_occupancy_mean"][est_i]
+        data["ed_occupancy_mean"][est_i] = np.where(np.isnan(prev), 0.0, prev) + occ
         j += 1
     episode_parts = []
+    units_of: dict[int, list] = {}
     for u in sim.eds:
-        rec = np.frombuffer(u.rec, dtype=np.float64).reshape(-1, pw.EPISODE_FIELDS)
+        units_of.setdefault(u.est, []).append(u)
+    for i, units in units_of.items():
+        # Establishment-level figures pool all its ED units (general and paediatric).
+        rec = np.concatenate(
+            [np.frombuffer(u.rec, dtype=np.float64).reshape(-1, pw.EPISODE_FIELDS) for u in units]
+        )
         t_arr, wait, los = rec[:, 0], rec[:, 1], rec[:, 2]
-        i = u.est
-        data["ed_passages"][i] = u.arrivals_by_day
+        data["ed_passages"][i] = np.sum([u.arrivals_by_day for u in units], axis=0)
         q = _daily_quantiles(t_arr, wait * 60.0, days, (0.5, 0.9))
         data["ed_wait_first_contact_median"][i], data["ed_wait_first_contact_p90"][i] = q
         data["ed_los_median"][i] = _daily_quantiles(t_arr, los, days, (0.5,))[0]

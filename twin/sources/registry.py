@@ -24,6 +24,7 @@ SOURCE_MODULES = (
     "twin.sources.openmedic",
     "twin.sources.bdpm",
     "twin.sources.pathologies",
+    "twin.sources.ledger",
 )
 
 
@@ -73,4 +74,13 @@ def check_path(path: Path) -> CheckReport:
             report.problems.append(
                 DataProblem(str(f), "a file the checker can read", f"{type(exc).__name__}: {exc}")
             )
+    if path.is_dir() and not report.checked:
+        # Nothing validated is not "valid": a wrong folder must not pass silently.
+        report.problems.append(
+            DataProblem(
+                str(path),
+                f"at least one file named like a known source ({known})",
+                f"none among {len(files)} file(s)",
+            )
+        )
     return report

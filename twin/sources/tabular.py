@@ -60,6 +60,30 @@ class TableSpec:
     comment_prefix: str | None = None
 
 
+def _column_at(raw: bytes, offset: int, spec: TableSpec) -> str | None:
+    """Name of the column holding byte ``offset`` (to locate an encoding error).
+
+    Counts separators from the start of the offending line (quotes are not interpreted:
+    good enough for a location hint) and names that field from the header line, or from
+    the spec's column order for files without a header.
+    """
+    sep = spec.sep.encode("ascii")
+    start = raw.rfind(b"\n", 0, offset) + 1
+    index = raw.count(sep, start, offset)
+    if not spec.header:
+        names = list(spec.columns)
+        return names[index] if index < len(names) else None
+    lines = raw.split(b"\n")
+    prefix = spec.comment_prefix.encode() if spec.comment_prefix else None
+    header = next(
+        (ln for ln in lines if ln.strip() and not (prefix and ln.startswith(prefix))), b""
+    )
+    fields = header.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r").split(sep)
+    if index >= len(fields):
+        return None
+    return fields[index].decode(spec.encoding.removesuffix("-sig"), errors="replace").strip()
+
+
 def _decode(path: Path, raw: bytes, spec: TableSpec, problems: ProblemCollector) -> str | None:
     enc = spec.encoding
     if enc in ("latin-1", "cp1252"):
@@ -72,8 +96,16 @@ def _decode(path: Path, raw: bytes, spec: TableSpec, problems: ProblemCollector)
             except UnicodeDecodeError:
                 pass
             else:
-                line = raw[: next(i for i, b in enumerate(raw) if b > 127)].count(b"\n") + 1
-                problems.add(path, ENCODING_LABELS[enc], "UTF-8 encoded characters", line)
+                first = next(i for i, b in enumerate(raw) if b > 127)
+                end = first + 1
+                while end < len(raw) and 0x80 <= raw[end] < 0xC0:
+                    end += 1
+                line = raw[:first].count(b"\n") + 1
+                found = f"UTF-8 encoded characters ({raw[first:end].decode()!r} as bytes "
+                found += " ".join(f"0x{b:02X}" for b in raw[first:end]) + ")"
+                problems.add(
+                    path, ENCODING_LABELS[enc], found, line, _column_at(raw, first, spec)
+                )
                 return None
         return raw.decode(enc, errors="strict" if enc == "latin-1" else "replace")
     try:
@@ -81,7 +113,7 @@ def _decode(path: Path, raw: bytes, spec: TableSpec, problems: ProblemCollector)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         found = f"byte 0x{raw[exc.start]:02X}, not valid UTF-8 (Latin-1 or Windows-1252 file?)"
-        problems.add(path, ENCODING_LABELS[enc], found, line)
+        problems.add(path, ENCODING_LABELS[enc], found, line, _column_at(raw, exc.start, spec))
         return None
 
 
@@ -232,13 +264,18 @@ def read_table(path: str | Path, spec: TableSpec, raw: bytes | None = None) -> p
     data_lines = row_lines[1:] if spec.header else row_lines
     data_counts = field_counts[1:] if spec.header else field_counts
     last = len(data_counts) - 1
+    names = _field_names(text, spec)
     for i in np.flatnonzero(data_counts != n_fields)[:20]:
-        short_last = i == last and data_counts[i] < n_fields
+        n = int(data_counts[i])
+        short_last = i == last and n < n_fields
+        # A short row is located at its first missing field, named from the header.
+        missing = names[n] if n < n_fields and n < len(names) else None
         problems.add(
             path,
             f"{n_fields} fields",
-            f"{int(data_counts[i])} fields" + (" (file truncated?)" if short_last else ""),
+            f"{n} fields" + (" (file truncated?)" if short_last else ""),
             int(data_lines[i]) + skipped,
+            missing,
         )
     problems.raise_if_any()
     try:
@@ -269,6 +306,14 @@ def read_table(path: str | Path, spec: TableSpec, raw: bytes | None = None) -> p
         _check_duplicates(path, df, spec.key, problems)
     problems.raise_if_any()
     return df.reset_index(drop=True)
+
+
+def _field_names(text: str, spec: TableSpec) -> list[str]:
+    """Column names in file order: the header line, or the spec's order without one."""
+    if not spec.header:
+        return list(spec.columns)
+    first = text.split("\n", 1)[0].rstrip("\r")
+    return [h.strip().strip('"') for h in first.split(spec.sep)]
 
 
 def _scan_rows(text: str, sep: str) -> tuple[np.ndarray, np.ndarray]:

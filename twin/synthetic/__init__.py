@@ -18,6 +18,7 @@ GENERATORS = (
     "twin.synthetic.openmedic",
     "twin.synthetic.bdpm",
     "twin.synthetic.pathologies",
+    "twin.synthetic.ledger",
 )
 
 

@@ -1,0 +1,153 @@
+"""Writing forecast results (zarr + CSV), their provenance, and the French summary table.
+
+Every result carries what is needed to reproduce it: seed, method, origin, package versions
+and the git revision of the code (read-only ``git rev-parse``; "unknown" outside a
+checkout).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecasting.series import QUANTILES
+
+_PACKAGES = ("prophet", "cmdstanpy", "statsmodels", "numpy", "pandas", "xarray", "zarr",
+             "dask", "distributed")
+
+
+@cache
+def provenance() -> dict[str, str]:
+    """``versions`` (JSON of package versions) and ``git_revision`` for result attributes."""
+    versions = {}
+    for p in _PACKAGES:
+        try:
+            versions[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            versions[p] = "absent"
+    import twin
+
+    versions["twin"] = twin.__version__
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        rev = "unknown"
+    return {"versions": json.dumps(versions, sort_keys=True), "git_revision": rev or "unknown"}
+
+
+def to_frame(ds: xr.Dataset) -> pd.DataFrame:
+    """Long table: one row per series and date, point forecast and the five quantiles."""
+    q = ds["forecast"].to_numpy()
+    n_s, n_d, _ = q.shape
+    frame = pd.DataFrame({
+        "series": np.repeat(ds["series"].to_numpy(), n_d),
+        "territory": np.repeat(ds["territory"].to_numpy(), n_d),
+        "label": np.repeat(ds["label"].to_numpy(), n_d),
+        "level": np.repeat(ds["level"].to_numpy(), n_d),
+        "group": np.repeat(ds["group"].to_numpy(), n_d),
+        "method": np.repeat(ds["method_used"].to_numpy(), n_d),
+        "date": np.tile(ds["date"].to_numpy(), n_s),
+        "point": ds["point"].to_numpy().ravel(),
+    })
+    for k, p in enumerate(QUANTILES):
+        frame[f"q{p:g}"] = q[:, :, k].ravel()
+    return frame
+
+
+def write_outputs(ds: xr.Dataset, out: str | Path, stem: str) -> tuple[Path, Path]:
+    """Write ``<out>/<stem>.zarr`` (overwritten) and ``<out>/<stem>.csv``; return both paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    zpath, cpath = out / f"{stem}.zarr", out / f"{stem}.csv"
+    ds.to_zarr(zpath, mode="w", consolidated=False)
+    to_frame(ds).to_csv(cpath, index=False, date_format="%Y-%m-%d", float_format="%.2f")
+    return zpath, cpath
+
+
+def write_metrics(ds: xr.Dataset, metrics: pd.DataFrame, out: str | Path,
+                  stem: str) -> tuple[Path, Path]:
+    """Write a backtest Dataset to ``<out>/<stem>.zarr`` and its metrics table to
+    ``<out>/<stem>_metrics.csv``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    zpath, cpath = out / f"{stem}.zarr", out / f"{stem}_metrics.csv"
+    ds.to_zarr(zpath, mode="w", consolidated=False)
+    metrics.to_csv(cpath, index=False, float_format="%.4f")
+    return zpath, cpath
+
+
+def _fr(x: float) -> str:
+    """French thousands separator (narrow no-break space), no decimals."""
+    return f"{x:,.0f}".replace(",", "\u202f")
+
+
+def french_table(ds: xr.Dataset, top: int = 10) -> str:
+    """Top territories by expected total over the horizon, with the 80 % interval.
+
+    Lists the bottom-level territories (départements, or régions for medicines) with the
+    largest totals, then the aggregates (région, France) of the run.
+    """
+    kind = ds.attrs.get("series_kind", "ed")
+    lo, hi = QUANTILES.index(0.1), QUANTILES.index(0.9)
+    level_bottom = "dep" if kind == "ed" else "reg"
+    is_bottom = (ds["level"] == level_bottom).to_numpy()
+    if kind == "ed":
+        is_bottom &= (ds["group"] == "all").to_numpy()
+    total = ds["total_point"].to_numpy()
+    tq = ds["total"].to_numpy()
+    labels = ds["label"].to_numpy()
+    what = "Passages aux urgences attendus" if kind == "ed" else "Boîtes délivrées attendues"
+    dates = pd.DatetimeIndex(ds["date"].to_numpy())
+    if kind == "ed":
+        period = (f"du {dates[0]:%d/%m/%Y} au {dates[-1]:%d/%m/%Y} "
+                  f"({ds.attrs.get('horizon')} jours)")
+        coherence = "totaux régionaux et nationaux = somme des départements"
+    else:
+        period = (f"de {dates[0]:%m/%Y} à {dates[-1]:%m/%Y} "
+                  f"({ds.attrs.get('horizon')} mois)")
+        coherence = "total France = somme des régions (y compris région inconnue 99)"
+    head = [
+        f"{what} {period}",
+        f"Méthode : {ds.attrs.get('method_label', ds.attrs.get('method'))} ; "
+        f"intervalle de prévision à 80 % ; {coherence}",
+        "",
+    ]
+    width = max([len(str(s)) for s in labels] + [12])
+    width = min(width, 48)
+    rows = [f"{'Rang':>4}  {'Territoire':<{width}}  {'Total attendu':>14}  "
+            f"{'Intervalle 80 %':>24}"]
+
+    def line(rank: str, i: int) -> str:
+        interval = f"{_fr(tq[i, lo])} – {_fr(tq[i, hi])}"
+        return (f"{rank:>4}  {str(labels[i])[:width]:<{width}}  {_fr(total[i]):>14}  "
+                f"{interval:>24}")
+
+    order = [i for i in np.argsort(-total, kind="stable") if is_bottom[i]]
+    rows.extend(line(str(r + 1), i) for r, i in enumerate(order[:top]))
+    aggregates = [i for i in range(total.size)
+                  if ds["level"].values[i] in ("reg", "nation") and not is_bottom[i]]
+    if kind == "ed":
+        aggregates = [i for i in aggregates if ds["group"].values[i] == "all"]
+    if aggregates:
+        rows.append("")
+        rows.extend(line("", i) for i in aggregates[: max(top, 20)])
+    notes = [str(n) for n in ds["note"].to_numpy() if n and not str(n).startswith("bottom-up")]
+    fell = sum(1 for m, s in zip(ds["method_used"].to_numpy(), ds["series"].to_numpy(),
+                                 strict=True) if not str(m).startswith(("bottom-up",
+                                                                        ds.attrs["method"])))
+    tail = []
+    if fell:
+        tail.append(f"Attention : {fell} série(s) prévue(s) par une méthode de repli "
+                    "(historique trop court) ; voir la colonne method du CSV.")
+    elif notes:
+        tail.append(f"Remarque : {notes[0]}")
+    return "\n".join([*head, *rows, *(["", *tail] if tail else [])])

@@ -1,0 +1,362 @@
+"""Shortage early warning: disruption model, BDPM signals, a known disruption warned before the
+stock-out, transfers, outputs, CLI, and a small backtest."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from pydantic import ValidationError
+
+from forecasting import shortages as sh
+from forecasting.ledger import rupture_events
+from twin.cli import main
+from twin.errors import DataError
+from twin.rng import stream
+from twin.sources.bdpm import STATUS_LABELS, load_availability_history
+from twin.sources.ledger import read_ledger
+from twin.synthetic import ledger as gen
+from twin.synthetic.bdpm import Episode
+from twin.synthetic.medicines import PRODUCTS_BY_KEY
+
+AMOX = PRODUCTS_BY_KEY["amoxicilline_1g_cp"]
+PARA = PRODUCTS_BY_KEY["paracetamol_1g_cp"]
+PITIE = gen.Site("750100125", "HU PITIE SALPETRIERE APHP", "75", "11", 1175, 0.037)
+TIMONE = gen.Site("130783293", "APHM HOPITAL LA TIMONE", "13", "93", 926, 0.058)
+NORD13 = gen.Site("130780521", "APHM HOPITAL NORD", "13", "93", 706, 0.044)
+
+
+def frame_of(spec: gen.SeriesSpec, arrays: dict[str, np.ndarray], days: pd.DatetimeIndex
+             ) -> pd.DataFrame:
+    exp = arrays.pop("expected_day")
+    expected = pd.Series(days[0] + pd.to_timedelta(np.maximum(exp, 0), "D")).where(exp >= 0)
+    return pd.DataFrame({"date": days, "finess": spec.site.finess, "produit": spec.code,
+                         "type_code": spec.type_code, **arrays,
+                         "date_livraison_prevue": expected})
+
+
+def snapshots(episodes: list[Episode], first: str, last: str) -> pd.DataFrame:
+    """Weekly BDPM availability history (the loader's columns) showing these episodes."""
+    rows = []
+    for day in pd.date_range(first, last, freq="W-MON"):
+        for ep in episodes:
+            st = ep.status_on(day.date())
+            if st is None:
+                continue
+            rows.append({
+                "snapshot_date": day, "cis": ep.cis, "cip13": ep.cip13 or None, "status": st,
+                "status_label": STATUS_LABELS[st], "start": pd.Timestamp(ep.start),
+                "updated": pd.Timestamp(ep.updated_on(day.date())),
+                "back_in_stock": pd.Timestamp(ep.back_in_stock) if st == 4 else pd.NaT,
+            })
+    return pd.DataFrame(rows, columns=["snapshot_date", "cis", "cip13", "status",
+                                       "status_label", "start", "updated", "back_in_stock"])
+
+
+# --- the disruption model ------------------------------------------------------------------
+
+
+def test_supply_disruption_is_frozen_strict_and_consistent():
+    d = sh.SupplyDisruption(product="amoxicilline_1g_cp", kind="quota", start="2024-01-01",
+                            end="2024-02-01", quota_fraction=0.4, territories=("R84",))
+    assert d.start == date(2024, 1, 1)
+    with pytest.raises(ValidationError):
+        d.kind = "delay"  # type: ignore[misc]
+    bad = [
+        dict(kind="quota", start="2024-01-01", end="2024-02-01"),  # no quota_fraction
+        dict(kind="delay", start="2024-01-01", end="2024-02-01"),  # no delay_days
+        dict(kind="rupture", start="2024-02-01", end="2024-01-01"),  # end before start
+        dict(kind="rupture", start="2024-01-01", end="2024-02-01", delay_days=3),
+        dict(kind="quota", start="2024-01-01", end="2024-02-01", quota_fraction=1.5),
+        dict(kind="strike", start="2024-01-01", end="2024-02-01"),
+        dict(kind="rupture", start="2024-01-01", end="2024-02-01", severity=2),  # extra
+    ]
+    for fields in bad:
+        with pytest.raises(ValidationError):
+            sh.SupplyDisruption(product="x", **fields)
+
+
+def test_disruption_file_errors_are_located(tmp_path: Path):
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "disruptions:\n"
+        "  - product: paracetamol_1g_cp\n"
+        "    kind: rupture\n"
+        "    start: 2024-01-01\n"
+        "    end: 2024-02-01\n"
+        "  - product: paracetamol_1g_cp\n"
+        "    kind: quota\n"
+        "    start: 2024-01-01\n"
+        "    end: 2024-02-01\n"
+        "    quota_fraction: 2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as exc:
+        sh.load_disruptions(path)
+    (p,) = exc.value.problems
+    assert p.line == 10 and p.column == "disruptions[1].quota_fraction" and p.found == "2"
+    path.write_text("- product: x\n  kind: rupture\n  start: 2024-01-01\n  end: 2024-01-31\n",
+                    encoding="utf-8")
+    assert sh.load_disruptions(path)[0].end == date(2024, 1, 31)
+    path.write_text("disruptions: [\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        sh.load_disruptions(path)
+    assert exc.value.problems[0].expected == "valid YAML"
+
+
+def test_disruption_effects_select_products_sites_territories_and_days():
+    series = pd.DataFrame({
+        "finess": [PITIE.finess, TIMONE.finess, NORD13.finess],
+        "product": ["paracetamol_1g_cp"] * 3, "produit": [PARA.cip13] * 3,
+        "cis": [PARA.cis] * 3, "dep": ["75", "13", "13"],
+    })
+    as_of = pd.Timestamp("2024-01-01")
+    dis = [
+        sh.SupplyDisruption(product=PARA.cis, kind="rupture", start="2024-01-05",
+                            end="2024-01-10", territories=("R93",)),
+        sh.SupplyDisruption(product="paracetamol_1g_cp", kind="quota", start="2024-01-03",
+                            end="2024-01-03", quota_fraction=0.25, sites=(PITIE.finess,)),
+        sh.SupplyDisruption(product="other", kind="delay", start="2024-01-01",
+                            end="2024-01-30", delay_days=9),
+    ]
+    effects, touched = sh.disruption_effects(dis, series, as_of, 20)
+    assert touched.tolist() == [True, True, True]
+    assert effects.shift[0].tolist() == [0] * 20
+    assert effects.shift[1, 4:10].tolist() == [6, 5, 4, 3, 2, 1]  # to day 11
+    assert effects.shift[1, [3, 10]].tolist() == [0, 0]
+    assert effects.quota[0, 2] == 0.25 and effects.quota[0, [1, 3]].tolist() == [1, 1]
+    assert (effects.quota[1:] == 1).all()
+
+
+# --- BDPM signals --------------------------------------------------------------------------
+
+
+def test_bdpm_status_and_recurrent_shortage_count():
+    eps = [
+        Episode("A", AMOX.cis, "", date(2021, 3, 1), None, date(2021, 4, 5), date(2021, 4, 26)),
+        Episode("B", AMOX.cis, "", date(2022, 1, 3), date(2022, 1, 24), date(2022, 3, 7),
+                date(2022, 3, 28)),
+    ]
+    days = pd.date_range("2021-01-01", "2023-06-30")
+    series = pd.DataFrame({"finess": [PITIE.finess], "product": [AMOX.key],
+                           "produit": [AMOX.cip13], "type_code": ["CIP13"], "cis": [AMOX.cis]})
+    panel = sh.Panel(days, series, {})
+    status, notices = sh.supply_signals(snapshots(eps, "2021-01-04", "2023-06-26"), panel)
+    at = {d: days.get_loc(pd.Timestamp(d)) for d in
+          ("2021-02-28", "2021-03-01", "2021-04-12", "2022-01-10", "2022-01-31", "2023-03-06")}
+    assert status[0, at["2021-02-28"]] == 0  # first snapshot showing it: Monday 1 March
+    assert status[0, at["2021-03-01"]] == 2 and status[0, at["2021-04-12"]] == 0
+    assert status[0, at["2022-01-10"]] == 2 and status[0, at["2022-01-31"]] == 1
+    # Two notices within 24 months from January 2022: recurrent; by March 2023 the first is
+    # older than two years.
+    assert notices[0, at["2021-04-12"]] == 1
+    assert notices[0, at["2022-01-10"]] == 2
+    assert notices[0, at["2023-03-06"]] == 1
+
+
+# --- a constructed case with a known disruption -----------------------------------------------
+
+CASE_DAYS = pd.date_range("2021-01-01", "2022-12-31")
+CASE_EPISODE = Episode("X1", AMOX.cis, "", date(2022, 6, 1), date(2022, 6, 22),
+                       date(2022, 9, 30), date(2022, 10, 21), AMOX.key, 0.3)
+
+
+@pytest.fixture(scope="module")
+def case() -> sh.Context:
+    """One site, amoxicillin 20 boxes a day, a tension from 1 June 2022 escalating to a
+    rupture on 22 June: the simulated pharmacy runs out on 11 July."""
+    spec = gen.SeriesSpec(PITIE, AMOX, "CIP13", AMOX.cip13, np.full(len(CASE_DAYS), 20.0),
+                          (CASE_EPISODE,))
+    arrays, _ = gen.simulate_series(spec, CASE_DAYS[0].date(), stream(3, "case"), 3)
+    led = read_ledger("constructed.csv", raw=gen.ledger_text(frame_of(spec, arrays, CASE_DAYS)))
+    return sh.prepare(led, snapshots([CASE_EPISODE], "2021-01-04", "2022-12-26"))
+
+
+def test_warning_fires_before_the_stock_out(case: sh.Context):
+    stockout = rupture_events(case.panel)["start"].min()
+    assert stockout == pd.Timestamp("2022-07-11")
+    first = {}
+    for monday in pd.date_range("2022-03-07", stockout, freq="W-MON"):
+        row = sh.early_warnings(case, monday, 8, n_paths=200).series.iloc[0]
+        for w in (2, 4):
+            if row[f"p_rupture_{w}s"] >= 0.5:
+                first.setdefault(w, monday)
+        if monday < pd.Timestamp("2022-05-16"):  # calm months: no false alarm
+            assert row["p_rupture_4s"] < 0.1
+    assert first[4] <= stockout - pd.Timedelta(14, "D")
+    assert first[2] <= stockout - pd.Timedelta(7, "D")
+
+
+def test_warning_carries_reason_action_and_mitm_target(case: sh.Context):
+    rep = sh.early_warnings(case, "2022-06-27", 8, n_paths=200)
+    (w,) = rep.warnings.to_dict("records")
+    assert w["niveau"] == "orange" and w["statut_bdpm"] == 1
+    assert "rupture fournisseur signalée (BDPM)" in w["motif"]
+    assert w["stock_securite_jours"] == sh.MITM_SAFETY_DAYS  # one notice only: not recurrent
+    assert w["quantite_a_commander"] > 0 and "commander" in w["action"]
+    assert w["date_rupture_attendue"] <= pd.Timestamp("2022-07-25")
+
+
+def test_disruption_scenario_raises_risk_on_common_random_numbers(case: sh.Context):
+    dis = [sh.SupplyDisruption(product=AMOX.cip13, kind="rupture", start="2022-04-05",
+                               end="2022-06-30")]
+    rep = sh.early_warnings(case, "2022-04-04", 8, n_paths=200, disruptions=dis)
+    base, scen = rep.series.iloc[0], rep.scenario_series.iloc[0]
+    assert base["p_rupture_8s"] < 0.1 and scen["p_rupture_8s"] > 0.9
+    assert rep.scenario_warnings["motif"].iloc[0].startswith("perturbation simulée")
+    np.testing.assert_array_equal(rep.scenario.stock[:, :, 0], rep.baseline.stock[:, :, 0])
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+def flat_ledger(site: gen.Site, stock: float, days: pd.DatetimeIndex, demand: float = 10.0
+                ) -> pd.DataFrame:
+    """A site that dispenses ``demand`` a day, never orders, and ends at ``stock``."""
+    n = len(days)
+    fin = stock + demand * np.arange(n - 1, -1, -1)
+    return pd.DataFrame({"date": days, "finess": site.finess, "produit": PARA.cip13,
+                         "type_code": "CIP13", "stock_debut": fin + demand, "recu": 0,
+                         "dispense": demand, "stock_fin": fin, "commande": 0,
+                         "en_commande": 0,
+                         "date_livraison_prevue": np.full(n, np.datetime64("NaT", "ns"))})
+
+
+def test_transfer_is_suggested_from_a_site_with_surplus_in_the_same_departement():
+    days = pd.date_range("2024-01-01", "2024-04-30")
+    frames = [flat_ledger(TIMONE, 15, days), flat_ledger(NORD13, 4000, days),
+              flat_ledger(PITIE, 9000, days)]
+    df = pd.DataFrame({c: np.concatenate([f[c].to_numpy() for f in frames])
+                       for c in frames[0].columns})
+    df[["stock_debut", "stock_fin"]] = df[["stock_debut", "stock_fin"]].astype(int)
+    led = read_ledger("flat.csv", raw=gen.ledger_text(df))
+    rupture = Episode("R", PARA.cis, "", date(2024, 4, 1), date(2024, 4, 1), date(2024, 8, 1),
+                      date(2024, 8, 20))
+    ctx = sh.prepare(led, snapshots([rupture], "2024-01-01", "2024-04-29"))
+    rep = sh.early_warnings(ctx, "2024-04-30", 4, n_paths=100)
+    warn = rep.warnings.set_index("finess")
+    assert list(warn.index) == [TIMONE.finess]  # the two full sites are not at risk
+    row = warn.loc[TIMONE.finess]
+    assert row["transfert_depuis"] == NORD13.finess  # same département, not Paris
+    assert 0 < row["quantite_transfert"] <= 4000
+    assert "transférer" in row["action"]
+
+
+# --- outputs, CLI --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three sites (two in the Bouches-du-Rhône) × two products, 2021-2022, as a file."""
+    from twin.sources.openmedic import load_monthly
+
+    days = pd.date_range("2021-01-01", "2022-12-31")
+    monthly = load_monthly()
+    specs = [s for s in gen.series_specs([PITIE, TIMONE, NORD13], monthly[~monthly["folded"]],
+                                         days)
+             if s.product.key in ("amoxicilline_500mg5ml_susp", "paracetamol_1g_cp")]
+    path = tmp_path_factory.mktemp("ledger") / "mouvements_stock_petit.csv"
+    path.write_bytes(gen.ledger_text(gen.simulate_ledger(specs, days)))
+    return path
+
+
+def test_dataset_has_the_documented_structure(small_ledger: Path):
+    ctx = sh.prepare(read_ledger(small_ledger), None)
+    dis = [sh.SupplyDisruption(product="paracetamol_1g_cp", kind="quota", start="2022-12-06",
+                               end="2023-01-31", quota_fraction=0.2)]
+    rep = sh.early_warnings(ctx, "2022-12-05", 4, n_paths=50, disruptions=dis)
+    ds = sh.to_dataset(rep)
+    assert dict(ds.sizes) == {"produit": 2, "site": 3, "horizon": 3, "quantile": 3,
+                              "jour": 31, "scenario": 2, "dep": 2, "reg": 2}
+    assert list(ds["horizon"].values) == [1, 2, 4]
+    p = ds["p_rupture"].values
+    assert np.nanmin(p) >= 0 and np.nanmax(p) <= 1
+    assert (np.diff(p, axis=-1) >= 0).all()  # cumulative in the horizon
+    assert (ds["p_rupture"].sel(scenario="perturbation", produit="paracetamol_1g_cp")
+            >= ds["p_rupture"].sel(scenario="base", produit="paracetamol_1g_cp")).all()
+    # Département 13 holds two sites: P(at least one out) ≥ each site's.
+    dep13 = ds["p_rupture_dep"].sel(dep="13")
+    sites13 = ds["p_rupture"].sel(scenario="base").where(ds["site_dep"] == "13")
+    assert (dep13 >= sites13.max("site") - 1e-12).all()
+
+
+def test_cli_writes_zarr_and_french_csv_and_prints_top_risks(small_ledger: Path,
+                                                              tmp_path: Path, capsys):
+    dis = tmp_path / "d.yaml"
+    dis.write_text("- product: amoxicilline_500mg5ml_susp\n  kind: rupture\n"
+                   "  start: 2022-11-08\n  end: 2022-12-31\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["shortages", "--ledger", str(small_ledger), "--as-of", "2022-11-07",
+                 "--horizon", "4", "--paths", "50", "--disruption", str(dis),
+                 "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "jours de couv." in printed and "P(rupt.) 2 sem." in printed
+    ds = xr.open_zarr(out / "projection.zarr", consolidated=False)
+    assert ds.attrs["as_of"] == "2022-11-07" and "perturbation" in ds["scenario"].values
+    text = (out / "alertes_perturbation.csv").read_text(encoding="utf-8")
+    header = text.splitlines()[0].split(";")
+    assert header[:3] == ["rang", "niveau", "produit_cle"] and "motif" in header
+    assert "amoxicilline_500mg5ml_susp" in text and "perturbation simulée" in text
+    assert (out / "alertes_territoires.csv").read_text(encoding="utf-8").startswith("produit;")
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        (["--as-of", "2030-01-01"], "--as-of"),
+        (["--horizon", "40"], "--horizon"),
+        (["--disruption", "BAD_YAML"], "d.yaml:2: column 'disruptions[0].kind'"),
+    ],
+)
+def test_cli_bad_input_exits_2_with_a_located_message(small_ledger: Path, tmp_path: Path,
+                                                       capsys, extra, where):
+    bad = tmp_path / "d.yaml"
+    bad.write_text("- product: x\n  kind: strike\n  start: 2022-01-01\n  end: 2022-01-02\n",
+                   encoding="utf-8")
+    extra = [str(bad) if e == "BAD_YAML" else e for e in extra]
+    code = main(["shortages", "--ledger", str(small_ledger), "--paths", "20",
+                 "--out", str(tmp_path / "o"), *extra])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and where.replace("d.yaml", str(bad)) in err
+
+
+def test_cli_bad_ledger_exits_2(tmp_path: Path, capsys):
+    path = tmp_path / "mouvements_stock_x.csv"
+    path.write_text(";".join(gen.HEADER) + "\n01/01/2021;750100125;123;CIP13;1;0;0;1;0;0;\n",
+                    encoding="utf-8")
+    assert main(["shortages", "--ledger", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert f"{path}:2: column 'produit'" in capsys.readouterr().err
+
+
+# --- backtest -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_backtest_scores_warnings_against_later_stock_outs():
+    from twin.sources.openmedic import load_monthly
+
+    days = pd.date_range("2021-01-01", "2023-06-30")
+    monthly = load_monthly()
+    keys = ("amoxicilline_500mg5ml_susp", "amoxicilline_clavulanique_enfant_susp",
+            "paracetamol_enfant_susp")
+    sites = [s for s in gen.select_sites(Path(__file__).resolve().parents[2] / "data" / "real")
+             if s.reg in ("11", "93", "32")]
+    specs = [s for s in gen.series_specs(sites, monthly[~monthly["folded"]], days)
+             if s.product.key in keys]
+    led = read_ledger("bt.csv", raw=gen.ledger_text(gen.simulate_ledger(specs, days)))
+    ctx = sh.prepare(led, load_availability_history())
+    res = sh.backtest_warnings(ctx, "2022-09-05", "2023-04-24", n_paths=60,
+                               episodes=sh.load_episode_truth())
+    s = res.scores.set_index(["rule", "lead_weeks"])
+    for lead in (2, 4):
+        proj, naive = s.loc[("projection", lead)], s.loc[("couverture naive", lead)]
+        assert proj["events"] >= 20
+        assert proj["precision"] >= 0.5 and proj["recall"] >= 0.3
+        assert proj["precision"] > naive["precision"]
+        assert proj["recall_episode"] >= proj["recall_other"] or np.isnan(proj["recall_other"])

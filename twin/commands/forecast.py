@@ -1,0 +1,230 @@
+"""``twin forecast``: ED demand and sentinel-medicine dispensing forecasts, with backtests.
+
+Examples::
+
+    twin forecast                                   # 101 départements, next 28 days
+    twin forecast --region 32 --workers 2           # Hauts-de-France, 2 Dask workers
+    twin forecast --territories 59 62 --origin 2024-06-01 --by-age
+    twin forecast --series medicines --horizon 90   # 3 months by région
+    twin forecast --backtest --territories 59 62    # rolling-origin scores vs baselines
+
+Writes ``<out>/forecast_<series>.zarr`` and ``.csv`` (backtests: ``backtest_ed.zarr`` and
+``backtest_ed_metrics.csv``) and prints a short French table. Exit 2 on bad input (unknown
+territory, unreadable date, bad data file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from contextlib import nullcontext
+from datetime import date
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+DEFAULT_OUT = Path("results") / "forecast"
+
+
+def _error(msg: str) -> int:
+    print(f"error: {msg}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _ed_deps(args: argparse.Namespace) -> list[str]:
+    from twin.geography import dep_sort_key, departements, normalise_dep, normalise_reg, regions
+
+    ref = departements()
+    if args.region:
+        reg = normalise_reg(args.region)
+        if reg not in regions().index:
+            raise ValueError(f"unknown région code {args.region!r} (codes: "
+                             f"{', '.join(regions().index)})")
+        return sorted(ref.index[ref["reg"] == reg], key=dep_sort_key)
+    if args.territories:
+        deps = [normalise_dep(t) for t in args.territories]
+        bad = [t for t, d in zip(args.territories, deps, strict=True) if d not in ref.index]
+        if bad:
+            raise ValueError(f"unknown département code(s): {', '.join(bad)}")
+        return sorted(dict.fromkeys(deps), key=dep_sort_key)
+    return sorted(ref.index, key=dep_sort_key)
+
+
+def _medicine_regs(args: argparse.Namespace) -> list[str] | None:
+    from twin.geography import normalise_reg
+    from twin.sources.openmedic import BEN_REG_LABELS, COG_TO_BEN_REG
+
+    codes = [args.region] if args.region else (args.territories or None)
+    if codes is None:
+        return None
+    out = []
+    for c in codes:
+        c = str(c).strip()
+        ben = COG_TO_BEN_REG.get(normalise_reg(c), c.lstrip("0") or c)
+        if ben not in BEN_REG_LABELS:
+            raise ValueError(f"unknown Open Medic région code {c!r} (codes: "
+                             f"{', '.join(BEN_REG_LABELS)})")
+        out.append(ben)
+    return list(dict.fromkeys(out))
+
+
+def _origin(text: str | None, monthly: bool) -> str | None:
+    if text is None:
+        return None
+    try:
+        d = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--origin expects a date YYYY-MM-DD, found {text!r}") from None
+    return (d.replace(day=1) if monthly else d).isoformat()
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    import warnings as _w
+
+    from forecasting.engine import ShortSeriesWarning
+
+    monthly = args.series == "medicines"
+    try:
+        targets = _medicine_regs(args) if monthly else _ed_deps(args)
+        origin = _origin(args.origin, monthly)
+        if args.horizon is not None and args.horizon < 1:
+            raise ValueError(f"--horizon must be at least 1 day, found {args.horizon}")
+        if args.workers < 1:
+            raise ValueError(f"--workers must be at least 1, found {args.workers}")
+        if args.backtest and monthly:
+            raise ValueError("--backtest is available for --series ed only")
+    except ValueError as exc:
+        return _error(str(exc))
+    horizon_days = args.horizon if args.horizon is not None else (90 if monthly else 28)
+    horizon = math.ceil(horizon_days / 30) if monthly else horizon_days
+
+    from forecasting.parallel import local_client
+
+    ctx = local_client(args.workers) if args.workers > 1 else nullcontext(None)
+    with ctx as client, _w.catch_warnings(record=True) as caught:
+        _w.simplefilter("always", ShortSeriesWarning)
+        try:
+            if args.backtest:
+                return _backtest(args, targets, horizon, client)
+            return _produce(args, targets, origin, horizon, client, monthly)
+        except ValueError as exc:
+            return _error(str(exc))
+        finally:
+            fallbacks = [w for w in caught if issubclass(w.category, ShortSeriesWarning)]
+            for w in fallbacks[:5]:
+                print(f"avertissement : {w.message}", file=sys.stderr)
+            if len(fallbacks) > 5:
+                print(f"avertissement : ... et {len(fallbacks) - 5} autre(s)", file=sys.stderr)
+
+
+def _produce(args: argparse.Namespace, targets: list[str] | None, origin: str | None,
+             horizon: int, client: object, monthly: bool) -> int:
+    from forecasting.demand import forecast_ed, forecast_medicines
+    from forecasting.output import french_table, write_outputs
+
+    if monthly:
+        ds = forecast_medicines(targets, method=args.method, origin=origin, horizon=horizon,
+                                seed=args.seed, client=client, folder=args.data)
+    else:
+        ds = forecast_ed(targets, by_age=args.by_age, method=args.method, origin=origin,
+                         horizon=horizon, seed=args.seed, client=client, folder=args.data)
+    zpath, cpath = write_outputs(ds, args.out, f"forecast_{args.series}")
+    print(french_table(ds, top=args.top))
+    print(f"\nRésultats : {zpath} et {cpath}")
+    return 0
+
+
+def _backtest(args: argparse.Namespace, deps: list[str] | None, horizon: int,
+              client: object) -> int:
+    from forecasting.backtest import metrics_table, rolling_origins
+    from forecasting.demand import backtest_dataset, backtest_ed
+    from forecasting.engine import METHODS
+    from forecasting.output import provenance, write_metrics
+
+    origins = rolling_origins(args.backtest_start, args.backtest_end, args.every)
+    results = backtest_ed(deps, methods=METHODS, origins=origins, horizon=horizon,
+                          seed=args.seed, client=client, folder=args.data)
+    if not results or results[0].origins.size == 0:
+        return _error("no backtest origin has its whole horizon inside the data")
+    table = metrics_table(results)
+    ds = backtest_dataset(results, {"seed": args.seed, "horizon": horizon,
+                                    "origins": ",".join(origins), **provenance()})
+    zpath, cpath = write_metrics(ds, table, args.out, "backtest_ed")
+    print(format_metrics(table, len(results), results[0].origins.size))
+    print(f"\nRésultats : {zpath} et {cpath}")
+    return 0
+
+
+def format_metrics(table: object, n_series: int, n_origins: int) -> str:
+    """The backtest table in French (MASE, relative MAE, sMAPE, coverage 80/95 %)."""
+    import pandas as pd
+
+    assert isinstance(table, pd.DataFrame)
+    names = {"prophet": "Prophet", "ets": "ETS", "naive": "Naïf hebdo",
+             "seasonal_naive": "Naïf saisonnier"}
+    lines = [
+        f"Backtest à origines glissantes : {n_series} série(s) x {n_origins} origine(s)",
+        "MASE : erreur absolue / MAE du naïf hebdomadaire sur l'apprentissage (< 1 = mieux) ;",
+        "MAE rel. : erreur absolue / celle du naïf hebdomadaire sur les mêmes jours.",
+        "",
+        f"{'Méthode':<17}{'Horizon':>8}{'MASE':>7}{'MAE rel.':>10}{'sMAPE %':>9}"
+        f"{'Couv. 80 %':>12}{'Couv. 95 %':>12}",
+    ]
+    for _, r in table.iterrows():
+        if r["horizon"] == "total":
+            label = "total"
+            lines.append(f"{names.get(r['method'], r['method']):<17}{label:>8}{'':>7}{'':>10}"
+                         f"{'':>9}{r['coverage_80']:>12.2f}{r['coverage_95']:>12.2f}")
+            continue
+        lines.append(
+            f"{names.get(r['method'], r['method']):<17}{r['horizon']:>8}{r['mase']:>7.2f}"
+            f"{r['rel_mae_vs_naive']:>10.2f}{r['smape']:>9.1f}{r['coverage_80']:>12.2f}"
+            f"{r['coverage_95']:>12.2f}")
+    return "\n".join(lines)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "forecast",
+        help="forecast ED passages or sentinel-medicine dispensing, with intervals",
+        description="Prévisions de passages aux urgences (quotidiennes, par département) ou "
+        "de délivrances de médicaments sentinelles (mensuelles, par région), avec "
+        "intervalles à 80 % et 95 %, réconciliées jusqu'à la France.",
+    )
+    p.add_argument("--series", choices=("ed", "medicines"), default="ed",
+                   help="ed: daily ED passages (default); medicines: monthly boxes")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--territories", nargs="+", metavar="CODE",
+                       help="département codes (ed) or Open Medic région codes (medicines)")
+    where.add_argument("--region", metavar="CODE", help="one région (COG code, e.g. 32)")
+    p.add_argument("--horizon", type=int, default=None, metavar="DAYS",
+                   help="days ahead (default 28; medicines: 90, rounded up to months)")
+    p.add_argument("--origin", default=None, metavar="YYYY-MM-DD",
+                   help="first forecast day (default: the day after the data); only "
+                   "earlier data are used")
+    p.add_argument("--method", choices=("prophet", "ets", "naive", "seasonal_naive"),
+                   default="prophet", help="forecasting method (default prophet)")
+    p.add_argument("--by-age", action="store_true",
+                   help="ed: forecast each age class, départements = sum of classes")
+    p.add_argument("--workers", type=int, default=1,
+                   help="Dask worker processes (default 1: no cluster)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help=f"output folder (default {DEFAULT_OUT})")
+    p.add_argument("--seed", type=int, default=None, help="run seed (default fixed)")
+    p.add_argument("--data", type=Path, default=None,
+                   help="folder holding the input file (default: embedded data)")
+    p.add_argument("--top", type=int, default=10, help="rows of the printed table")
+    p.add_argument("--backtest", action="store_true",
+                   help="ed: rolling-origin backtest of all methods instead of a forecast")
+    p.add_argument("--backtest-start", default="2023-01-01", help="first backtest origin")
+    p.add_argument("--backtest-end", default="2024-12-31", help="last backtest origin")
+    p.add_argument("--every", type=int, default=28, help="days between backtest origins")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from forecasting.engine import DEFAULT_SEED
+
+    if args.seed is None:
+        args.seed = DEFAULT_SEED
+    return _forecast(args)
