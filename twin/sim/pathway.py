@@ -58,6 +58,12 @@ from twin.sim.agents import (
 )
 from twin.sim.clock import HOURS_PER_DAY, hours_from_minutes
 from twin.sim.demand import draw_arrivals
+from twin.sim.interventions import (
+    CapacityChange,
+    Interventions,
+    change_points,
+    hourly_capacity,
+)
 from twin.sim.resources import PriorityResource, Resource
 
 EPISODE_FIELDS = 6
@@ -94,7 +100,9 @@ class EDUnit:
     places: PriorityResource
     uhcd: Resource | None
     spec: nw.EDSpec
-    open_hours: tuple[bool, ...]
+    open_by_hour: list[bool]
+    """Open or not, per simulation hour (hourly roster plus closures); the last hour
+    repeats beyond the horizon."""
     admit_by_age: np.ndarray
     # per-episode records: arrival, first-contact wait, ED length of stay, boarding, code
     rec: array = field(default_factory=lambda: array("d"))
@@ -104,7 +112,9 @@ class EDUnit:
     departures: int = 0
 
     def is_open(self, t: float) -> bool:
-        return self.open_hours[int(t % HOURS_PER_DAY)]
+        h = int(t)
+        mask = self.open_by_hour
+        return mask[h] if h < len(mask) else mask[-1]
 
 
 @dataclass
@@ -138,8 +148,11 @@ class Simulation:
         policy: Policy | None = None,
         demand_multiplier: dict[str, np.ndarray] | None = None,
         initial_occupancy: str | dict[tuple[str, str], int] = "sae",
+        interventions: Interventions | None = None,
     ) -> None:
         self.net = network
+        self.interventions = interventions or Interventions()
+        self.first_weekday = network.start.weekday()
         self.seed = seed
         self.policy = policy or Policy()
         self.demand_multiplier = demand_multiplier or {}
@@ -177,6 +190,9 @@ class Simulation:
                 if spec.ssr
                 else None
             )
+            for name, pool, w in (("icu", icu, spec.icu), ("ssr", ssr, spec.ssr)):
+                if pool is not None and w is not None:
+                    self._follow(pool, np.full(self.horizon_hours, w.beds), name, spec.finess)
             est = Establishment(i, spec, d, wards, icu, ssr)
             est.counters = np.zeros((N_EST_COUNTERS, self.days))
             self.ests.append(est)
@@ -184,17 +200,21 @@ class Simulation:
             for e in spec.eds:
                 tag = f"{spec.finess}/ed" + (f"-{e.unit_type.lower()}" if len(spec.eds) > 1 else "")
                 places = PriorityResource(env, max(e.treatment_places_by_hour), tag)
-                places.follow_schedule(
-                    list(range(24)), list(e.treatment_places_by_hour), repeat_every_hours=24
-                )
+                roster = self._tiled(e.treatment_places_by_hour)
+                self._follow(places, roster, "ed_places", spec.finess)
                 uhcd = (
                     Resource(env, e.uhcd_beds, f"{tag}/uhcd", record_waits=False)
                     if e.uhcd_beds > 0
                     else None
                 )
+                if uhcd is not None:
+                    uhcd_beds = np.full(self.horizon_hours, e.uhcd_beds)
+                    self._follow(uhcd, uhcd_beds, "uhcd", spec.finess)
                 scale = float(AGE_ADMISSION_WEIGHT @ e.age_mix) or 1.0
                 admit = np.clip(e.admit_share * AGE_ADMISSION_WEIGHT / scale, 0.0, 0.95)
-                unit = EDUnit(len(self.eds), i, d, places, uhcd, e, e.open_hours, admit)
+                unit = EDUnit(
+                    len(self.eds), i, d, places, uhcd, e, self._open_by_hour(spec.finess, e), admit
+                )
                 unit.arrivals_by_day = np.zeros(self.days)
                 self.eds.append(unit)
                 self.eds_of_dep[d].append(unit.index)
@@ -219,11 +239,14 @@ class Simulation:
         region_of = [t.reg for t in net.territories]
         for d, t in enumerate(net.territories):
             arm = Resource(env, max(t.arm_by_hour), f"{t.dep}/samu_arm")
-            arm.follow_schedule(list(range(24)), list(t.arm_by_hour), repeat_every_hours=24)
+            self._follow(arm, self._tiled(t.arm_by_hour), "samu_arm", t.dep)
             doc = Resource(env, max(t.doctors_by_hour), f"{t.dep}/samu_doctor", record_waits=False)
-            doc.follow_schedule(list(range(24)), list(t.doctors_by_hour), repeat_every_hours=24)
+            self._follow(doc, self._tiled(t.doctors_by_hour), "samu_doctor", t.dep)
             teams = sum(net.establishments[i].smur_teams for i in self.ests_of_dep[d])
-            self.smur.append(Resource(env, teams, f"{t.dep}/smur") if teams else None)
+            smur = Resource(env, teams, f"{t.dep}/smur") if teams else None
+            if smur is not None:
+                self._follow(smur, np.full(self.horizon_hours, teams), "smur", t.dep)
+            self.smur.append(smur)
             self.arm.append(arm)
             self.doctors.append(doc)
             candidates = [
@@ -233,6 +256,69 @@ class Simulation:
                 SamuAgent(self.model, d, candidates, self._ed_free, net.travel_hours)
             )
             self.territory_agents.append(TerritoryAgent(self.model, t.dep, t.gp_access))
+
+    # ------------------------------------------------------------------ interventions
+    @property
+    def horizon_hours(self) -> int:
+        return self.days * HOURS_PER_DAY
+
+    def _tiled(self, roster: tuple[int, ...]) -> np.ndarray:
+        return np.tile(np.asarray(roster, dtype=np.int64), self.days)
+
+    def _changes(self, resource: str, key: str) -> list[CapacityChange]:
+        return [
+            c
+            for c in self.interventions.capacity
+            if c.resource == resource and (not c.targets or key in c.targets)
+        ]
+
+    def _follow(self, pool: Resource, base_by_hour: np.ndarray, resource: str, key: str) -> None:
+        """Make ``pool`` follow its hourly base capacity changed by the interventions.
+
+        Without a change, a repeating daily roster (cheap); with one, the absolute hourly
+        capacity over the whole horizon, applied only where it changes.
+        """
+        changes = self._changes(resource, key)
+        if not changes:
+            day = base_by_hour[:HOURS_PER_DAY]
+            if np.all(day == day[0]):
+                pool.set_capacity(int(day[0]))
+            else:
+                pool.follow_schedule(list(range(24)), [int(x) for x in day], repeat_every_hours=24)
+            return
+        times, caps = change_points(hourly_capacity(base_by_hour, changes, self.first_weekday))
+        pool.set_capacity(caps[0])
+        if len(times) > 1:
+            pool.follow_schedule(times[1:], caps[1:])
+
+    def _ward_schedules(self, est: Establishment) -> None:
+        """Changed MCO bed bases: the hospital agent's base moves, surge beds stay on top."""
+        for disc, pool in est.wards.items():
+            changes = self._changes(disc, est.spec.finess)
+            if not changes:
+                continue
+            base = np.full(self.horizon_hours, est.spec.wards[disc].beds)
+            times, caps = change_points(hourly_capacity(base, changes, self.first_weekday))
+            self.env.process(self._ward_base_process(est, disc, pool, times, caps))
+
+    def _ward_base_process(self, est, disc, pool, times, caps):
+        for t, cap in zip(times, caps, strict=True):
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            agent = est.agent
+            surge = 0
+            if agent is not None:
+                agent.base_beds[disc] = cap
+                if agent.plan_blanc:
+                    surge = int(np.ceil(cap * agent.surge_share))
+            pool.set_capacity(cap + surge)
+
+    def _open_by_hour(self, finess: str, e: nw.EDSpec) -> list[bool]:
+        is_open = np.tile(np.asarray(e.open_hours, dtype=bool), self.days)
+        for c in self.interventions.ed_closures:
+            if c.finess == finess and (c.unit_type is None or c.unit_type == e.unit_type):
+                is_open &= ~c.window.mask(self.horizon_hours, self.first_weekday)
+        return is_open.tolist()
 
     def _ed_free(self, ed: int) -> float:
         u = self.eds[ed]
@@ -291,6 +377,8 @@ class Simulation:
     def start(self) -> None:
         env = self.env
         self._warm_start()
+        for est in self.ests:
+            self._ward_schedules(est)
         for d in range(len(self.net.territories)):
             self._start_ed_arrivals(d)
             self._start_samu_calls(d)

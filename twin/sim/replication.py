@@ -20,6 +20,7 @@ import xarray as xr
 from twin.network import DISCIPLINES, CareNetwork
 from twin.sim import pathway as pw
 from twin.sim.clock import HOURS_PER_DAY, TIME_UNIT, day_dates
+from twin.sim.interventions import Interventions
 from twin.sim.resources import PeriodicRecorder
 
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -90,6 +91,7 @@ def run_replication(
     demand_multiplier: dict[str, np.ndarray] | None = None,
     initial_occupancy: str | dict[tuple[str, str], int] = "sae",
     episodes: bool = False,
+    interventions: Interventions | None = None,
 ) -> xr.Dataset:
     """Simulate ``network`` once; ``warmup_days`` (≤ network.days) are excluded from outputs.
 
@@ -98,13 +100,16 @@ def run_replication(
     ``"sae"`` (typical occupancy from SAE), ``"empty"``, or explicit occupied beds per
     (FINESS, ward) with ward in ``medicine``/``surgery``/``obstetrics``/``icu``/``ssr``.
     With ``episodes=True`` the Dataset carries a flat ED episode log (dimension
-    ``episode``) for drill-down.
+    ``episode``) for drill-down. ``interventions`` change capacities and close EDs in time
+    windows (:mod:`twin.sim.interventions`); the patients drawn do not depend on them.
     """
     if isinstance(seed, int):
         seed = np.random.SeedSequence(seed)
     if not 0 <= warmup_days < network.days:
         raise ValueError(f"warmup_days must be in [0, {network.days}), got {warmup_days}")
-    sim = pw.Simulation(network, seed, policy, demand_multiplier, initial_occupancy)
+    sim = pw.Simulation(
+        network, seed, policy, demand_multiplier, initial_occupancy, interventions
+    )
     ward_res = [(e.index, d, r) for e in sim.ests for d, r in e.wards.items()]
     icu_res = [(e.index, e.icu) for e in sim.ests if e.icu is not None]
     ssr_res = [(e.index, e.ssr) for e in sim.ests if e.ssr is not None]
