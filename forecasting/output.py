@@ -8,7 +8,12 @@ checkout).
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -63,26 +68,64 @@ def to_frame(ds: xr.Dataset) -> pd.DataFrame:
     return frame
 
 
-def write_outputs(ds: xr.Dataset, out: str | Path, stem: str) -> tuple[Path, Path]:
-    """Write ``<out>/<stem>.zarr`` (overwritten) and ``<out>/<stem>.csv``; return both paths."""
+@contextmanager
+def staged_outputs(out: str | Path, stale: Sequence[str] = ()) -> Iterator[Path]:
+    """Write results into a hidden staging folder beside ``out``, then move them in.
+
+    Yields the staging folder. If the body raises, the staging folder is deleted and
+    ``out`` is left exactly as it was: a failed or interrupted run never leaves half-written
+    results in place of good ones. On success each staged entry replaces its namesake in
+    ``out`` by ``rename`` (same file system, so a reader sees the old or the new file,
+    never a mixture; a zarr folder is swapped by two renames). Entries of ``out`` named in
+    ``stale`` that the run did not produce are removed (e.g. the disruption warnings of an
+    earlier run made with a disruption file).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    zpath, cpath = out / f"{stem}.zarr", out / f"{stem}.csv"
-    ds.to_zarr(zpath, mode="w", consolidated=False)
-    to_frame(ds).to_csv(cpath, index=False, date_format="%Y-%m-%d", float_format="%.2f")
-    return zpath, cpath
+    stage = out / f".staging-{uuid.uuid4().hex[:12]}"
+    stage.mkdir()
+    try:
+        yield stage
+        produced = sorted(stage.iterdir())
+        for entry in produced:
+            target = out / entry.name
+            if entry.is_dir() and target.exists():
+                old = out / f".old-{uuid.uuid4().hex[:12]}-{entry.name}"
+                os.rename(target, old)
+                os.rename(entry, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(entry, target)
+        for name in set(stale) - {e.name for e in produced}:
+            target = out / name
+            if target.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+            elif target.exists():
+                target.unlink()
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_outputs(ds: xr.Dataset, out: str | Path, stem: str) -> tuple[Path, Path]:
+    """Write ``<out>/<stem>.zarr`` and ``<out>/<stem>.csv`` (both staged, then moved in
+    place of earlier ones: see :func:`staged_outputs`); return both final paths."""
+    out = Path(out)
+    with staged_outputs(out) as stage:
+        ds.to_zarr(stage / f"{stem}.zarr", mode="w", consolidated=False)
+        to_frame(ds).to_csv(stage / f"{stem}.csv", index=False, date_format="%Y-%m-%d",
+                            float_format="%.2f")
+    return out / f"{stem}.zarr", out / f"{stem}.csv"
 
 
 def write_metrics(ds: xr.Dataset, metrics: pd.DataFrame, out: str | Path,
                   stem: str) -> tuple[Path, Path]:
     """Write a backtest Dataset to ``<out>/<stem>.zarr`` and its metrics table to
-    ``<out>/<stem>_metrics.csv``."""
+    ``<out>/<stem>_metrics.csv`` (staged, see :func:`staged_outputs`)."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    zpath, cpath = out / f"{stem}.zarr", out / f"{stem}_metrics.csv"
-    ds.to_zarr(zpath, mode="w", consolidated=False)
-    metrics.to_csv(cpath, index=False, float_format="%.4f")
-    return zpath, cpath
+    with staged_outputs(out) as stage:
+        ds.to_zarr(stage / f"{stem}.zarr", mode="w", consolidated=False)
+        metrics.to_csv(stage / f"{stem}_metrics.csv", index=False, float_format="%.4f")
+    return out / f"{stem}.zarr", out / f"{stem}_metrics.csv"
 
 
 def _fr(x: float) -> str:

@@ -29,16 +29,21 @@ builds, **as of a date and using only what was known then**:
    feed, demand surge, low cover, late order) and suggested actions (order quantity;
    transfer from a site with surplus in the same département, else région).
 
-:class:`SupplyDisruption` describes a what-if disruption (delay, quota, rupture) applied to
-the projection on the same random numbers as the baseline, so both can be compared.
+:class:`~forecasting.disruptions.SupplyDisruption` describes a what-if disruption (delay,
+quota, rupture) applied to the projection on the same random numbers as the baseline, so both
+can be compared: :func:`early_warnings` on a prepared ledger, or :func:`disruption_scenario`
+(reads the ledger itself: the scenario layer's entry point).
 :func:`backtest_warnings` replays the early warning weekly over a ledger's history and scores
 it against the stock-outs that actually followed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +52,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from forecasting import intermittent
+from forecasting.disruptions import SupplyDisruption
 from forecasting.ledger import Panel, build_panel, demand_observations, match_orders
 from forecasting.ledger import rupture_events as ledger_rupture_events
 from forecasting.stock_projection import (
@@ -83,17 +89,9 @@ LEVELS = ("rupture en cours", "rouge", "orange", "jaune")
 # --- what-if disruptions ------------------------------------------------------------------
 
 
-class SupplyDisruption(BaseModel):
-    """A supply disruption to test: one product, one kind, a period, optionally some sites
-    or territories (default: every site).
-
-    ``delay``: deliveries due in [start, end] arrive ``delay_days`` later; ``quota``:
-    deliveries arriving in [start, end] bring only ``quota_fraction`` of the order (the rest
-    is cancelled); ``rupture``: nothing is delivered in [start, end], deliveries due then are
-    postponed to the day after ``end``. ``product`` is a sentinel product key, a CIP13, a UCD
-    or a CIS. ``territories`` are département codes, région codes prefixed ``R`` (``R84``)
-    or ``all``.
-    """
+class _DisruptionEntry(BaseModel):
+    """One entry of a disruption YAML file, validated field by field (the located error
+    messages come from here), then turned into a :class:`SupplyDisruption`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -101,30 +99,31 @@ class SupplyDisruption(BaseModel):
     kind: Literal["delay", "quota", "rupture"]
     start: date
     end: date
-    delay_days: int | None = Field(default=None, ge=1, le=365)
-    quota_fraction: float | None = Field(default=None, ge=0.0, le=1.0)
-    sites: tuple[str, ...] | None = None
-    territories: tuple[str, ...] | None = None
+    delay_days: int = Field(default=0, ge=0, le=365)
+    quota_share: float = Field(default=1.0, ge=0.0, le=1.0)
+    sites: tuple[str, ...] = ()
+    deps: tuple[str, ...] = ()
 
     @model_validator(mode="after")
-    def _consistent(self) -> SupplyDisruption:
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
-        if self.kind == "delay" and self.delay_days is None:
-            raise ValueError("a delay needs delay_days")
-        if self.kind == "quota" and self.quota_fraction is None:
-            raise ValueError("a quota needs quota_fraction")
-        if self.kind != "delay" and self.delay_days is not None:
-            raise ValueError(f"delay_days only applies to kind 'delay', not {self.kind!r}")
-        if self.kind != "quota" and self.quota_fraction is not None:
-            raise ValueError(f"quota_fraction only applies to kind 'quota', not {self.kind!r}")
+    def _consistent(self) -> _DisruptionEntry:
+        try:
+            self.to_disruption()
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
         return self
+
+    def to_disruption(self) -> SupplyDisruption:
+        from twin.geography import normalise_dep
+
+        return SupplyDisruption(self.product, self.kind, self.start, self.end,
+                                self.delay_days, self.quota_share, self.sites,
+                                tuple(normalise_dep(d) for d in self.deps))
 
 
 def load_disruptions(path: str | Path) -> list[SupplyDisruption]:
-    """Read a YAML list of disruptions (or a mapping with a ``disruptions`` list); every
-    invalid entry is reported as a located :class:`DataError` (line, field, expected,
-    found)."""
+    """Read a YAML list of disruptions (or a mapping with a ``disruptions`` list), with the
+    fields of :class:`SupplyDisruption`; every invalid entry is reported as a located
+    :class:`DataError` (line, field, expected, found)."""
     import yaml
 
     path = Path(path)
@@ -153,7 +152,7 @@ def load_disruptions(path: str | Path) -> list[SupplyDisruption]:
         node = nodes.value[i] if nodes is not None and hasattr(nodes, "value") else None
         line = node.start_mark.line + 1 if node is not None else None
         try:
-            out.append(SupplyDisruption.model_validate(item))
+            out.append(_DisruptionEntry.model_validate(item).to_disruption())
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(x) for x in err["loc"]) or None
@@ -165,32 +164,40 @@ def load_disruptions(path: str | Path) -> list[SupplyDisruption]:
                         if getattr(k, "value", None) == err["loc"][0]:
                             field_line = v.start_mark.line + 1
                 found = repr(err.get("input")) if err["type"] != "missing" else "nothing"
-                problems.add(path, err["msg"], found, field_line, f"disruptions[{i}].{loc}"
-                             if loc else f"disruptions[{i}]")
+                if not loc and isinstance(err.get("input"), dict):
+                    found = "inconsistent fields"
+                problems.add(path, err["msg"].removeprefix("Value error, "), found, field_line,
+                             f"disruptions[{i}].{loc}" if loc else f"disruptions[{i}]")
     problems.raise_if_any()
     return out
 
 
-def disruption_effects(disruptions: list[SupplyDisruption], series: pd.DataFrame,
+def disruption_effects(disruptions: Sequence[SupplyDisruption], series: pd.DataFrame,
                        as_of: pd.Timestamp, days: int) -> tuple[SupplyEffects, np.ndarray]:
-    """The arrays the projection applies for these disruptions (day 0 = as-of), and a
-    boolean per series telling whether any disruption touches it."""
-    from twin.geography import deps_of
+    """The arrays the projection applies for these disruptions (day 0 = as-of, ``days``
+    days), and a boolean per series telling whether any disruption touches it within those
+    days. A disruption whose window lies wholly outside them changes nothing.
 
+    A quota becomes a daily allocation of ``quota_share`` × the series' current consumption
+    forecast (``conso_jour``, ledger units a day): the site receives at most that much over
+    the window (see :class:`~forecasting.stock_projection.SupplyEffects`).
+    """
     n = len(series)
     shift = np.zeros((n, days), dtype=np.int64)
     quota = np.ones((n, days))
+    allocation = np.full((n, days), np.inf)
     touched = np.zeros(n, dtype=bool)
     day_index = np.arange(days)
     for dis in disruptions:
         hit = _product_match(series, dis.product)
-        if dis.sites is not None:
+        if dis.sites:
             hit &= series["finess"].isin(dis.sites).to_numpy()
-        if dis.territories is not None:
-            hit &= series["dep"].isin(deps_of(list(dis.territories))).to_numpy()
+        if dis.deps:
+            hit &= series["dep"].isin(dis.deps).to_numpy()
         lo = (pd.Timestamp(dis.start) - as_of).days
         hi = (pd.Timestamp(dis.end) - as_of).days
-        window = (day_index >= lo) & (day_index <= hi)
+        # Day 0 is the as-of day, already in the ledger: nothing more arrives on it.
+        window = (day_index >= max(lo, 1)) & (day_index <= hi)
         if not hit.any() or not window.any():
             continue
         touched |= hit
@@ -200,14 +207,14 @@ def disruption_effects(disruptions: list[SupplyDisruption], series: pd.DataFrame
                 shift[np.ix_(rows, window)], (hi + 1 - day_index[window])[None, :]
             )
         elif dis.kind == "delay":
-            assert dis.delay_days is not None
             shift[np.ix_(rows, window)] = np.maximum(shift[np.ix_(rows, window)],
                                                      dis.delay_days)
         else:
-            assert dis.quota_fraction is not None
-            quota[np.ix_(rows, window)] = np.minimum(quota[np.ix_(rows, window)],
-                                                     dis.quota_fraction)
-    return SupplyEffects(shift, quota), touched
+            daily = dis.quota_share * series["conso_jour"].to_numpy(dtype=float)[rows]
+            allocation[np.ix_(rows, window)] = np.minimum(allocation[np.ix_(rows, window)],
+                                                          daily[:, None])
+    capped = np.isfinite(allocation).any()
+    return SupplyEffects(shift, quota, allocation if capped else None), touched
 
 
 def _product_match(series: pd.DataFrame, product: str) -> np.ndarray:
@@ -614,6 +621,8 @@ class ShortageReport:
     scenario: ProjectionResult | None = None
     scenario_series: pd.DataFrame | None = None
     scenario_warnings: pd.DataFrame | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+    """Resolved run settings (paths, seed, threshold, disruptions) for the outputs."""
 
 
 def _probabilities(result: ProjectionResult, weeks: tuple[int, ...], horizon_weeks: int
@@ -797,7 +806,7 @@ def early_warnings(
     horizon_weeks: int = 8,
     n_paths: int = 200,
     seed: int = 20260101,
-    disruptions: list[SupplyDisruption] | None = None,
+    disruptions: Sequence[SupplyDisruption] | None = None,
     threshold: float = 0.5,
 ) -> ShortageReport:
     """The early warning as of a date (default: the ledger's last day), optionally with a
@@ -808,9 +817,11 @@ def early_warnings(
     base = project(state.inputs, n_paths=n_paths, seed=seed)
     table = _finish_table(ctx, state, base, horizon_weeks)
     warn = _warnings(table, threshold, horizon_weeks)
+    settings = {"n_paths": int(n_paths), "seed": int(seed), "threshold": float(threshold),
+                "disruptions": [asdict(d) for d in disruptions or ()]}
     report = ShortageReport(as_of, horizon_weeks, table, warn,
-                            territories(table, base, horizon_weeks), base)
-    if disruptions:
+                            territories(table, base, horizon_weeks), base, settings=settings)
+    if disruptions is not None:
         effects, touched = disruption_effects(disruptions, state.table, as_of, h + 1)
         scen = project(state.inputs, n_paths=n_paths, seed=seed, effects=effects)
         stable = _finish_table(ctx, state, scen, horizon_weeks).assign(perturbation=touched)
@@ -818,6 +829,97 @@ def early_warnings(
         report.scenario_series = stable
         report.scenario_warnings = _warnings(stable, threshold, horizon_weeks, scenario=True)
     return report
+
+
+DEFAULT_SEED = 20260101
+MAX_HORIZON_WEEKS = 26
+
+
+def disruption_scenario(
+    disruptions: Sequence[SupplyDisruption],
+    *,
+    as_of: date | str | None = None,
+    horizon_weeks: int = 8,
+    ledger: str | Path | None = None,
+    product_file: str | Path | None = None,
+    bdpm: str | Path | None = None,
+    n_paths: int = 200,
+    seed: int = DEFAULT_SEED,
+    threshold: float = 0.5,
+) -> ShortageReport:
+    """Baseline and disrupted stock projections of a ledger, on common random numbers.
+
+    The scenario layer's entry point for ``supply_disruption`` interventions. Reads the
+    ledger (default: a user ledger in ``data/real/ledger``, else the embedded synthetic one),
+    the BDPM availability archive (default: embedded) and an optional product file, then runs
+    :func:`early_warnings` as of ``as_of`` (default: the ledger's last day) with the
+    disruptions. ``report.series`` / ``report.warnings`` are the baseline,
+    ``report.scenario_series`` / ``report.scenario_warnings`` the disrupted run (always
+    present, identical to the baseline for an empty list); :func:`compare` puts them side
+    by side. The prepared ledger is cached per file (path, size, modification time), so
+    several scenarios on one ledger pay its preparation once.
+
+    Raises :class:`~twin.errors.DataError` for a bad ledger, product file or BDPM archive, an
+    ``as_of`` outside the ledger, or a horizon outside 1…26 weeks.
+    """
+    if not 1 <= int(horizon_weeks) <= MAX_HORIZON_WEEKS:
+        raise DataError.single("horizon_weeks", f"a number of weeks from 1 to "
+                               f"{MAX_HORIZON_WEEKS}", str(horizon_weeks))
+    ctx = prepared_context(ledger, product_file, bdpm)
+    first, last = ctx.panel.dates[0], ctx.panel.dates[-1]
+    day = last if as_of is None else pd.Timestamp(as_of)
+    if not first <= day <= last:
+        raise DataError.single("as_of", f"a date within the ledger ({first:%Y-%m-%d} … "
+                               f"{last:%Y-%m-%d})", str(as_of))
+    return early_warnings(ctx, day, int(horizon_weeks), n_paths, seed, list(disruptions),
+                          threshold)
+
+
+def prepared_context(ledger: str | Path | None = None, product_file: str | Path | None = None,
+                     bdpm: str | Path | None = None) -> Context:
+    """The :class:`Context` of a ledger file (validated), cached per file version."""
+    from twin.sources.ledger import default_ledger_path
+
+    path = Path(ledger) if ledger is not None else default_ledger_path()
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise DataError.single(path, "a readable stock ledger file", str(exc)) from None
+    return _prepared(str(path), st.st_size, st.st_mtime_ns,
+                     None if product_file is None else str(product_file),
+                     None if bdpm is None else str(bdpm))
+
+
+@cache
+def _prepared(path: str, _size: int, _mtime_ns: int, product_file: str | None,
+              bdpm: str | None) -> Context:
+    from twin.sources.bdpm import load_availability_history
+    from twin.sources.ledger import load_ledger, load_sites
+
+    sites = load_sites()
+    led = load_ledger(path, product_file, sites)
+    return prepare(led, load_availability_history(bdpm), sites)
+
+
+def compare(report: ShortageReport) -> pd.DataFrame:
+    """Baseline vs disrupted run, one row per product × site: stock-out probabilities within
+    1/2/4/8 weeks (``_base`` / ``_perturbation``), expected stock-out dates, whether a
+    disruption touches the series, and the warning level in each run."""
+    if report.scenario_series is None:
+        raise ValueError("this report has no disruption scenario")
+    keys = ["product", "finess"]
+    cols = [*(f"p_rupture_{w}s" for w in WEEKS), "date_rupture_attendue"]
+    base = report.series[[*keys, "site", "dep", "reg", *cols]]
+    scen = report.scenario_series[[*keys, *cols, "perturbation"]]
+    out = base.merge(scen, on=keys, suffixes=("_base", "_perturbation"))
+    for name, warn in (("base", report.warnings),
+                       ("perturbation", report.scenario_warnings)):
+        level = {} if warn is None or warn.empty else {
+            (p, f): lv for p, f, lv in zip(warn["product"], warn["finess"], warn["niveau"],
+                                           strict=True)}
+        out[f"niveau_{name}"] = [level.get((p, f), "") for p, f in
+                                 zip(out["product"], out["finess"], strict=True)]
+    return out
 
 
 def _finish_table(ctx: Context, state: State, result: ProjectionResult, horizon_weeks: int
@@ -841,6 +943,8 @@ def to_dataset(report: ShortageReport):
     in weeks, ``jour`` after the as-of date, ``quantile``, ``scenario``; territorial
     probabilities on ``dep`` and ``reg``). Missing product × site combinations are NaN."""
     import xarray as xr
+
+    from forecasting.output import provenance
 
     t = report.series
     products = sorted(t["product"].unique())
@@ -901,6 +1005,9 @@ def to_dataset(report: ShortageReport):
             "horizon_weeks": report.horizon_weeks,
             "rupture": "72 h sans stock (3 jours consécutifs à stock nul)",
             "units": "stock et consommation dans l'unité du registre (boîte ou UCD)",
+            "settings": json.dumps(report.settings, default=str, ensure_ascii=False),
+            "seed": int(report.settings.get("seed", -1)),
+            **provenance(),
         },
     )
     terr = report.territories

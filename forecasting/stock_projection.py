@@ -77,13 +77,21 @@ class SupplyEffects:
     """A disruption scenario as arrays over (series, arrival day 0…D−1).
 
     A delivery due on day ``a`` is postponed to ``a + shift[i, a]`` (a rupture postpones it
-    past its end, a delay adds days) and then scaled by ``quota[i, a']`` (fraction actually
-    delivered on its final day ``a'``; the rest is cancelled). Days beyond ``D`` are
-    unaffected.
+    past its end, a delay adds days) and then scaled by ``quota[i, a']`` (fraction of that
+    order actually delivered on its final day ``a'``; the rest is cancelled). Days beyond
+    ``D`` are unaffected.
+
+    ``allocation`` (optional, units per day, ``inf`` = none) caps what a site can receive, as
+    under an ANSM quantitative quota (*contingentement*): on each day with a finite value
+    the site's allowance grows by that amount, and deliveries arriving that day are cut to
+    the allowance accumulated so far (the rest is cancelled, like a short delivery, so the
+    site orders again). A per-order fraction alone would not model a quota: with short lead
+    times a site would simply re-order until served.
     """
 
     shift: np.ndarray
     quota: np.ndarray
+    allocation: np.ndarray | None = None
 
     @staticmethod
     def none(n_series: int, days: int) -> SupplyEffects:
@@ -204,6 +212,9 @@ def _project_chunk(inputs: ProjectionInputs, sl: slice, n_paths: int, seed: int,
 
     shift = effects.shift[idx][series_of_row]
     quota = effects.quota[idx][series_of_row]
+    allocation = (None if effects.allocation is None
+                  else effects.allocation[idx][series_of_row])
+    allowance = np.zeros(rows)
     eff_days = shift.shape[1]
     r_all = np.arange(rows)
 
@@ -250,6 +261,11 @@ def _project_chunk(inputs: ProjectionInputs, sl: slice, n_paths: int, seed: int,
     ordered = np.zeros((rows, h))
     for d in range(1, h + 1):
         rec = deliver[:, d]
+        if allocation is not None and d < allocation.shape[1]:
+            capped = np.isfinite(allocation[:, d])
+            allowance = np.where(capped, allowance + np.where(capped, allocation[:, d], 0), 0)
+            rec = np.where(capped, np.minimum(rec, np.floor(allowance)), rec)
+            allowance -= np.where(capped, rec, 0.0)
         on_order -= due_qty[:, d]
         avail = on_hand + rec
         disp = np.minimum(demand[:, d - 1], avail)

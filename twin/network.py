@@ -52,11 +52,19 @@ DISCIPLINES = ("medicine", "surgery", "obstetrics")
 ED_TREATMENT_MEDIAN_HOURS = 2.0
 """Median time a patient occupies an ED treatment place (examination, tests, decision).
 With waits and boarding this yields the published median ED stay of just over 3 h."""
-ED_TREATMENT_SIGMA = 0.75
+ED_TREATMENT_SIGMA = 0.65
 """Log-normal shape of ED treatment time (long right tail: imaging, specialist advice)."""
-ED_ADMITTED_TREATMENT_FACTOR = 1.5
-"""Admitted patients need longer work-up before the admission decision."""
-ED_TARGET_UTILISATION = 0.80
+ED_ADMITTED_TREATMENT_FACTOR = 2.0
+"""Admitted patients need longer work-up before the admission decision (published median
+ED stay: 2 h 30 for patients going home, 5 h 20 for admitted ones)."""
+ED_TRIAGE_MEDIAN_MINUTES = 10.0
+"""Registration and nurse triage (IOA) before the wait for a doctor; part of the time to
+first medical contact. Log-normal with shape :data:`ED_TRIAGE_SIGMA`."""
+ED_TRIAGE_SIGMA = 0.6
+SMUR_ED_ADMIT_SHARE = 0.6
+"""Patients brought by a SMUR team are mostly admitted; other patients' admission
+probability is lowered so that each ED keeps its SAE admission share."""
+ED_TARGET_UTILISATION = 0.78
 """Staffing rule: treatment places per hour sized for this utilisation of the hourly load."""
 TRIAGE_SHARES = (0.01, 0.06, 0.30, 0.48, 0.15)
 """Share of ED patients per triage level 1 (vital) to 5 (non urgent), FRENCH-scale magnitudes."""
@@ -74,7 +82,7 @@ SAMU_ARM_MINUTES = 2.5
 """Mean handling time of a call by a medical regulation assistant (ARM)."""
 SAMU_DOCTOR_MINUTES = 5.0
 """Mean handling time of a medical regulation by a regulating doctor."""
-SAMU_TARGET_UTILISATION = 0.60
+SAMU_TARGET_UTILISATION = 0.75
 SAMU_MIN_ARM = 2
 """A SAMU centre never has fewer than two regulation assistants on duty."""
 SMUR_EXITS_PER_TEAM_YEAR = 1500.0
@@ -103,6 +111,8 @@ class WardSpec:
     """Elective admissions per weekday (Mon-Fri), cancelled under a crisis plan."""
     unscheduled_per_day: float = 0.0
     """Direct admissions not coming from this model's ED (births, transfers in...)."""
+    typical_occupied: float | None = None
+    """Mean occupied beds observed (SAE patient-days / 365): the warm-start state."""
 
 
 @dataclass(frozen=True)
@@ -355,8 +365,9 @@ def build_network(
         calls_year = float(ss["calls_answered"].sum()) if len(ss) else 0.0
         n_bases = int(ss["has_smur"].fillna(False).astype(bool).sum()) if len(ss) else 0
         total_ed_year = float(units["passages"].sum()) if len(units) else 0.0
-        ambulance_year = SAMU_AMBULANCE_SHARE_OF_ED * total_ed_year
         smur_year = float(ss["primary_road"].sum()) if len(ss) else 0.0
+        # SAE passages include patients brought by the SAMU's ambulances and SMUR teams.
+        ambulance_year = max(SAMU_AMBULANCE_SHARE_OF_ED * total_ed_year - smur_year, 0.0)
         calls_year = max(calls_year, ambulance_year + smur_year, 1.0)
         doctor_share = float(ss["medical_regulation_files"].sum()) / calls_year if len(ss) else 0.5
         season = demand.sum(axis=1) / max(year_rows.to_numpy().sum() / max(len(year_rows), 1), 1.0)
@@ -477,6 +488,7 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
             mean_los_hours=pdays / stays * HOURS_PER_DAY,
             scheduled_per_weekday=scheduled,
             unscheduled_per_day=unscheduled,
+            typical_occupied=pdays / 365.0,
         )
     cc = inputs.critical_care
     icu = cc[cc["dep"].isin(deps) & (cc["unit_code"] == "REAADU")]
@@ -495,6 +507,7 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
             beds=beds,
             mean_los_hours=pdays / stays * HOURS_PER_DAY,
             unscheduled_per_day=max(stays - from_ed, 0.0) / 365.0,
+            typical_occupied=pdays / 365.0,
         )
     ssr = inputs.ssr[inputs.ssr["dep"].isin(deps)]
     ssr_stays_per_day: dict[str, float] = {}
@@ -506,7 +519,9 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
             continue
         rec = ests.setdefault(finess, _empty_est(g.iloc[0], g.iloc[0]["dep"]))
         rec["name"] = names.get(finess, rec["name"])
-        rec["ssr"] = WardSpec(beds=beds, mean_los_hours=pdays / stays * HOURS_PER_DAY)
+        rec["ssr"] = WardSpec(
+            beds=beds, mean_los_hours=pdays / stays * HOURS_PER_DAY, typical_occupied=pdays / 365
+        )
         ssr_stays_per_day[finess] = stays / 365.0
     ss = inputs.samu_smur[inputs.samu_smur["dep"].isin(deps)]
     for _, r in ss.iterrows():
@@ -555,6 +570,7 @@ def _add_ssr_direct_admissions(ests: dict[str, dict], stays_per_day: dict[str, f
                 beds=w.beds,
                 mean_los_hours=w.mean_los_hours,
                 unscheduled_per_day=direct * w.beds / beds,
+                typical_occupied=w.typical_occupied,
             )
 
 

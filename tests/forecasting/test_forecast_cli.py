@@ -60,3 +60,16 @@ def test_cli_bad_data_file_exits_2_naming_file_and_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 2
     assert path.name in err and ":13:" in err and "nbre_pass_tot" in err
+
+
+def test_a_failed_run_keeps_the_previous_results(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["forecast", "--territories", "2A", "--method", "naive", "--horizon", "7",
+                 "--out", str(out)]) == 0
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    bad = tmp_path / "data"
+    bad.mkdir()
+    (bad / "sursaud-corona-quot-dep-2024-01-02-19h00.csv").write_text("dep;x\n2A;1\n")
+    assert main(["forecast", "--territories", "2A", "--data", str(bad), "--out", str(out)]) == 2
+    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]

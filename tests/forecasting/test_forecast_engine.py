@@ -123,3 +123,15 @@ def test_origin_before_the_data_is_a_data_error(weekly):
 def test_unknown_method_is_refused(weekly):
     with pytest.raises(ValueError, match="unknown method"):
         forecast_series(weekly, "arima", 7)
+
+
+def test_covid_period_leaves_prophet_training_only_once_it_is_over():
+    from forecasting.prophet_engine import without_shocks
+
+    days = np.arange(np.datetime64("2019-01-01"), np.datetime64("2023-01-01"))
+    keep = without_shocks(days)
+    inside = (days >= np.datetime64("2020-03-01")) & (days <= np.datetime64("2021-12-31"))
+    assert not keep[inside].any() and keep[~inside].all()
+    # An origin during the shock: the recent (shocked) level must be seen, nothing dropped.
+    during = days[days < np.datetime64("2021-06-01")]
+    assert without_shocks(during).all()

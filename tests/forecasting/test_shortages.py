@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from pydantic import ValidationError
 
 from forecasting import shortages as sh
 from forecasting.ledger import rupture_events
@@ -60,26 +59,6 @@ def snapshots(episodes: list[Episode], first: str, last: str) -> pd.DataFrame:
 # --- the disruption model ------------------------------------------------------------------
 
 
-def test_supply_disruption_is_frozen_strict_and_consistent():
-    d = sh.SupplyDisruption(product="amoxicilline_1g_cp", kind="quota", start="2024-01-01",
-                            end="2024-02-01", quota_fraction=0.4, territories=("R84",))
-    assert d.start == date(2024, 1, 1)
-    with pytest.raises(ValidationError):
-        d.kind = "delay"  # type: ignore[misc]
-    bad = [
-        dict(kind="quota", start="2024-01-01", end="2024-02-01"),  # no quota_fraction
-        dict(kind="delay", start="2024-01-01", end="2024-02-01"),  # no delay_days
-        dict(kind="rupture", start="2024-02-01", end="2024-01-01"),  # end before start
-        dict(kind="rupture", start="2024-01-01", end="2024-02-01", delay_days=3),
-        dict(kind="quota", start="2024-01-01", end="2024-02-01", quota_fraction=1.5),
-        dict(kind="strike", start="2024-01-01", end="2024-02-01"),
-        dict(kind="rupture", start="2024-01-01", end="2024-02-01", severity=2),  # extra
-    ]
-    for fields in bad:
-        with pytest.raises(ValidationError):
-            sh.SupplyDisruption(product="x", **fields)
-
-
 def test_disruption_file_errors_are_located(tmp_path: Path):
     path = tmp_path / "d.yaml"
     path.write_text(
@@ -92,13 +71,13 @@ def test_disruption_file_errors_are_located(tmp_path: Path):
         "    kind: quota\n"
         "    start: 2024-01-01\n"
         "    end: 2024-02-01\n"
-        "    quota_fraction: 2\n",
+        "    quota_share: 2\n",
         encoding="utf-8",
     )
     with pytest.raises(DataError) as exc:
         sh.load_disruptions(path)
     (p,) = exc.value.problems
-    assert p.line == 10 and p.column == "disruptions[1].quota_fraction" and p.found == "2"
+    assert p.line == 10 and p.column == "disruptions[1].quota_share" and p.found == "2"
     path.write_text("- product: x\n  kind: rupture\n  start: 2024-01-01\n  end: 2024-01-31\n",
                     encoding="utf-8")
     assert sh.load_disruptions(path)[0].end == date(2024, 1, 31)
@@ -112,14 +91,14 @@ def test_disruption_effects_select_products_sites_territories_and_days():
     series = pd.DataFrame({
         "finess": [PITIE.finess, TIMONE.finess, NORD13.finess],
         "product": ["paracetamol_1g_cp"] * 3, "produit": [PARA.cip13] * 3,
-        "cis": [PARA.cis] * 3, "dep": ["75", "13", "13"],
+        "cis": [PARA.cis] * 3, "dep": ["75", "13", "13"], "conso_jour": [40.0, 8.0, 6.0],
     })
     as_of = pd.Timestamp("2024-01-01")
     dis = [
         sh.SupplyDisruption(product=PARA.cis, kind="rupture", start="2024-01-05",
-                            end="2024-01-10", territories=("R93",)),
+                            end="2024-01-10", deps=("13",)),
         sh.SupplyDisruption(product="paracetamol_1g_cp", kind="quota", start="2024-01-03",
-                            end="2024-01-03", quota_fraction=0.25, sites=(PITIE.finess,)),
+                            end="2024-01-03", quota_share=0.25, sites=(PITIE.finess,)),
         sh.SupplyDisruption(product="other", kind="delay", start="2024-01-01",
                             end="2024-01-30", delay_days=9),
     ]
@@ -128,8 +107,10 @@ def test_disruption_effects_select_products_sites_territories_and_days():
     assert effects.shift[0].tolist() == [0] * 20
     assert effects.shift[1, 4:10].tolist() == [6, 5, 4, 3, 2, 1]  # to day 11
     assert effects.shift[1, [3, 10]].tolist() == [0, 0]
-    assert effects.quota[0, 2] == 0.25 and effects.quota[0, [1, 3]].tolist() == [1, 1]
-    assert (effects.quota[1:] == 1).all()
+    # The quota: a daily allocation of a quarter of the site's consumption, on day 2 only.
+    assert effects.allocation[0, 2] == 10.0
+    assert np.isinf(effects.allocation[0, [1, 3]]).all() and np.isinf(effects.allocation[1:]).all()
+    assert (effects.quota == 1).all()
 
 
 # --- BDPM signals --------------------------------------------------------------------------
@@ -211,6 +192,38 @@ def test_disruption_scenario_raises_risk_on_common_random_numbers(case: sh.Conte
     np.testing.assert_array_equal(rep.scenario.stock[:, :, 0], rep.baseline.stock[:, :, 0])
 
 
+def p_within(case: sh.Context, dis: list, weeks: int = 4) -> tuple[float, float]:
+    rep = sh.early_warnings(case, "2022-04-04", 8, n_paths=200, disruptions=dis)
+    col = f"p_rupture_{weeks}s"
+    return float(rep.series[col].iloc[0]), float(rep.scenario_series[col].iloc[0])
+
+
+def test_a_quota_lies_between_the_baseline_and_a_rupture(case: sh.Context):
+    """Same window, same random numbers: no disruption ≤ quota 70 % ≤ quota 30 % ≤ rupture,
+    strictly where the rupture bites (4 weeks) — a quota leaves some supply, a rupture none."""
+    window = dict(product=AMOX.key, start="2022-04-05", end="2022-06-30")
+    base, rupture = p_within(case, [sh.SupplyDisruption(kind="rupture", **window)])
+    _, q30 = p_within(case, [sh.SupplyDisruption(kind="quota", quota_share=0.3, **window)])
+    _, q70 = p_within(case, [sh.SupplyDisruption(kind="quota", quota_share=0.7, **window)])
+    assert base < q70 < q30 < rupture
+    _, q30_8 = p_within(case, [sh.SupplyDisruption(kind="quota", quota_share=0.3, **window)], 8)
+    assert q30_8 > 0.9  # 30 % of the consumption for 8 weeks empties the shelf
+
+
+def test_a_disruption_outside_the_horizon_changes_nothing(case: sh.Context):
+    later = sh.SupplyDisruption(product=AMOX.cip13, kind="rupture", start="2022-06-10",
+                                end="2022-08-31")  # as-of 4 April + 8 weeks + 2 days < 10 June
+    earlier = sh.SupplyDisruption(product=AMOX.cip13, kind="quota", quota_share=0.1,
+                                  start="2022-01-01", end="2022-04-04")  # ends on the as-of day
+    other = sh.SupplyDisruption(product="paracetamol_1g_cp", kind="rupture",
+                                start="2022-04-05", end="2022-06-30")  # not in this ledger
+    rep = sh.early_warnings(case, "2022-04-04", 8, n_paths=100,
+                            disruptions=[later, earlier, other])
+    np.testing.assert_array_equal(rep.scenario.stock, rep.baseline.stock)
+    np.testing.assert_array_equal(rep.scenario.first_rupture, rep.baseline.first_rupture)
+    assert not rep.scenario_series["perturbation"].any()
+
+
 # --- transfers ------------------------------------------------------------------------------
 
 
@@ -267,7 +280,7 @@ def small_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_dataset_has_the_documented_structure(small_ledger: Path):
     ctx = sh.prepare(read_ledger(small_ledger), None)
     dis = [sh.SupplyDisruption(product="paracetamol_1g_cp", kind="quota", start="2022-12-06",
-                               end="2023-01-31", quota_fraction=0.2)]
+                               end="2023-01-31", quota_share=0.2)]
     rep = sh.early_warnings(ctx, "2022-12-05", 4, n_paths=50, disruptions=dis)
     ds = sh.to_dataset(rep)
     assert dict(ds.sizes) == {"produit": 2, "site": 3, "horizon": 3, "quantile": 3,
@@ -303,6 +316,30 @@ def test_cli_writes_zarr_and_french_csv_and_prints_top_risks(small_ledger: Path,
     assert header[:3] == ["rang", "niveau", "produit_cle"] and "motif" in header
     assert "amoxicilline_500mg5ml_susp" in text and "perturbation simulée" in text
     assert (out / "alertes_territoires.csv").read_text(encoding="utf-8").startswith("produit;")
+
+
+def test_scenario_entry_point_reads_the_ledger_and_compares_on_common_numbers(
+        small_ledger: Path):
+    """``disruption_scenario`` is what the scenario layer calls: a file in, baseline and
+    disrupted runs out, side by side in ``compare``."""
+    dis = [sh.SupplyDisruption("paracetamol_1g_cp", "rupture", "2022-12-06", "2023-02-28",
+                               deps=("13",))]
+    rep = sh.disruption_scenario(dis, as_of="2022-12-05", horizon_weeks=4, ledger=small_ledger,
+                                 n_paths=50, seed=3)
+    table = sh.compare(rep).set_index(["product", "finess"])
+    hit = table["perturbation"]
+    assert hit.sum() == 2 and set(table.loc[hit, "dep"]) == {"13"}  # two sites of the 13
+    untouched = table[~hit]
+    assert (untouched["p_rupture_4s_perturbation"] == untouched["p_rupture_4s_base"]).all()
+    assert (table.loc[hit, "p_rupture_4s_perturbation"]
+            >= table.loc[hit, "p_rupture_4s_base"]).all()
+    assert rep.settings["disruptions"][0]["deps"] == ("13",)
+    empty = sh.disruption_scenario([], as_of="2022-12-05", horizon_weeks=4, ledger=small_ledger,
+                                   n_paths=50, seed=3)
+    np.testing.assert_array_equal(empty.scenario.stock, empty.baseline.stock)
+    np.testing.assert_array_equal(empty.baseline.stock, rep.baseline.stock)
+    with pytest.raises(DataError, match="a date within the ledger"):
+        sh.disruption_scenario(dis, as_of="2030-01-01", ledger=small_ledger)
 
 
 @pytest.mark.parametrize(

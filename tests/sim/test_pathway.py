@@ -157,7 +157,7 @@ def test_closing_an_ed_at_night_raises_the_neighbours_load():
 
 
 def test_plan_blanc_triggers_under_pressure_and_cancels_electives():
-    net = two_ed_network(days=28, places=12, medicine_beds=70)
+    net = two_ed_network(days=28, places=12, medicine_beds=45)
     on = run_replication(net, 2)
     off = run_replication(net, 2, policy=NO_PLAN)
     assert float(on["plan_blanc_hours"].sum()) > 0

@@ -11,4 +11,9 @@ COMMAND_MODULES = (
     "twin.commands.data",
     "twin.commands.shortages",
     "twin.commands.forecast",
+    "twin.commands.dashboard",
+    "twin.commands.scenario",
+    "twin.commands.run",
+    "twin.commands.batch",
+    "twin.commands.compare",
 )

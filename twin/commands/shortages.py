@@ -20,7 +20,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-MAX_HORIZON_WEEKS = 26
+MAX_HORIZON_WEEKS = 26  # same bound as forecasting.shortages.MAX_HORIZON_WEEKS
 
 
 def _parse_date(text: str, ledger_range: tuple, source: str):
@@ -116,15 +116,22 @@ def _shortages(args: argparse.Namespace) -> int:
     ctx = sh.prepare(ledger, availability, sites)
     report = sh.early_warnings(ctx, as_of, args.horizon, args.paths, args.seed, disruptions,
                                args.seuil)
+    report.settings.update({
+        "ledger": str(ledger_path), "product_file": str(args.produits or ""),
+        "bdpm": str(args.bdpm or "embedded"), "disruption_file": str(args.disruption or ""),
+    })
+
+    from forecasting.output import staged_outputs
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     ds = sh.to_dataset(report)
-    ds.to_zarr(out / "projection.zarr", mode="w", consolidated=False)
-    _csv(sh.warnings_frame(report.warnings), out / "alertes.csv")
-    _csv(report.territories, out / "alertes_territoires.csv")
-    if report.scenario_warnings is not None:
-        _csv(sh.warnings_frame(report.scenario_warnings), out / "alertes_perturbation.csv")
+    with staged_outputs(out, stale=("alertes_perturbation.csv",)) as stage:
+        ds.to_zarr(stage / "projection.zarr", mode="w", consolidated=False)
+        _csv(sh.warnings_frame(report.warnings), stage / "alertes.csv")
+        _csv(report.territories, stage / "alertes_territoires.csv")
+        if report.scenario_warnings is not None:
+            _csv(sh.warnings_frame(report.scenario_warnings),
+                 stage / "alertes_perturbation.csv")
 
     last_snapshot = availability["snapshot_date"].max()
     print(f"Registre : {ledger_path} — {ctx.panel.n_series} séries produit × site, "

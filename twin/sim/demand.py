@@ -25,9 +25,9 @@ from twin.sim.clock import HOURS_PER_DAY
 
 HEADROOM = 3.0
 """Largest demand multiplier a scenario can apply without changing the baseline draws."""
-N_MARKS = 8
+N_MARKS = 9
 """Uniform marks per patient: 0 acceptance, 1 age class, 2 triage, 3 treatment time,
-4 disposition, 5 length of stay, 6 destination / SSR, 7 spare."""
+4 disposition, 5 length of stay, 6 destination / SSR, 7 SSR need, 8 triage (IOA) delay."""
 
 _HOUR_SHARES = np.asarray(HOUR_OF_DAY_SHARES)
 

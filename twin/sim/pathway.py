@@ -104,6 +104,9 @@ class EDUnit:
     """Open or not, per simulation hour (hourly roster plus closures); the last hour
     repeats beyond the horizon."""
     admit_by_age: np.ndarray
+    admit_scale: float = 1.0
+    """Applied to self-presenting and SAMU-transported patients so that, with SMUR patients
+    admitted at :data:`twin.network.SMUR_ED_ADMIT_SHARE`, the unit keeps its SAE share."""
     # per-episode records: arrival, first-contact wait, ED length of stay, boarding, code
     rec: array = field(default_factory=lambda: array("d"))
     arrivals_by_day: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -174,6 +177,14 @@ class Simulation:
         self.eds: list[EDUnit] = []
         self.eds_of_dep: list[list[int]] = [[] for _ in net.territories]
         self.ests_of_dep: list[list[int]] = [[] for _ in net.territories]
+        # Share of each département's ED passages brought by SMUR teams.
+        passages = np.zeros(len(net.territories))
+        for spec in net.establishments:
+            passages[self.dep_pos[spec.dep]] += sum(e.annual_passages for e in spec.eds) / 365
+        smur_share = [
+            float(t.samu_calls_per_day.mean() * t.samu_smur_share / p) if p > 0 else 0.0
+            for t, p in zip(net.territories, passages, strict=True)
+        ]
         for i, spec in enumerate(net.establishments):
             d = self.dep_pos[spec.dep]
             wards = {
@@ -215,6 +226,10 @@ class Simulation:
                 unit = EDUnit(
                     len(self.eds), i, d, places, uhcd, e, self._open_by_hour(spec.finess, e), admit
                 )
+                f = smur_share[d]
+                if e.admit_share > 0 and f < 1:
+                    rest = e.admit_share - f * nw.SMUR_ED_ADMIT_SHARE
+                    unit.admit_scale = max(0.0, rest / (e.admit_share * (1 - f)))
                 unit.arrivals_by_day = np.zeros(self.days)
                 self.eds.append(unit)
                 self.eds_of_dep[d].append(unit.index)
@@ -353,7 +368,7 @@ class Simulation:
                 pools.append(("icu", est.icu, w.mean_los_hours, self._default_occupied(w)))
             if est.ssr is not None and est.spec.ssr is not None:
                 w = est.spec.ssr
-                pools.append(("ssr", est.ssr, w.mean_los_hours, int(0.85 * w.beds)))
+                pools.append(("ssr", est.ssr, w.mean_los_hours, self._default_occupied(w)))
             for name, pool, los, default in pools:
                 n = explicit.get((est.spec.finess, name), 0) if explicit is not None else default
                 n = min(int(n), pool.capacity)
@@ -366,6 +381,8 @@ class Simulation:
                     self.env.process(self._hold(pool, req, float(r)))
 
     def _default_occupied(self, w: nw.WardSpec) -> int:
+        if w.typical_occupied is not None:
+            return int(min(w.beds, round(w.typical_occupied)))
         offered = (w.scheduled_per_weekday * 5 / 7 + w.unscheduled_per_day) * w.mean_los_hours / 24
         return int(min(w.beds, round(0.8 * w.beds if offered <= 0 else min(offered, w.beds))))
 
@@ -461,7 +478,9 @@ class Simulation:
         # disposition
         admit_p = unit.admit_by_age[age] if age >= 0 else unit.spec.admit_share
         if via == "smur":
-            admit_p = max(admit_p, 0.6)
+            admit_p = max(admit_p, nw.SMUR_ED_ADMIT_SHARE)
+        else:
+            admit_p *= unit.admit_scale
         u = m[4]
         if u < admit_p:
             icu = m[6] < nw.ED_ICU_SHARE_OF_ADMISSIONS * (3.0 if via == "smur" else 1.0)
@@ -476,11 +495,20 @@ class Simulation:
         treat = nw.ED_TREATMENT_MEDIAN_HOURS * math.exp(nw.ED_TREATMENT_SIGMA * z_treat)
         if disp in (ADMIT_WARD, ADMIT_ICU):
             treat *= nw.ED_ADMITTED_TREATMENT_FACTOR
+        if via != "smur":
+            z = ndtri(min(max(m[8], 1e-9), 1 - 1e-9))
+            yield env.timeout(
+                hours_from_minutes(nw.ED_TRIAGE_MEDIAN_MINUTES)
+                * math.exp(nw.ED_TRIAGE_SIGMA * z)
+            )
         req = unit.places.request(triage)
         yield req
         wait = env.now - t_arr
         yield env.timeout(treat)
         unit.places.release(req)
+        # The ED stay ends when the patient leaves the treatment area: home, to a bed (after
+        # boarding), transferred, or to the short-stay unit (UHCD, counted apart).
+        los = env.now - t_arr
         boarding = 0.0
         if disp == UHCD and unit.uhcd is not None:
             r2 = unit.uhcd.request()
@@ -503,7 +531,7 @@ class Simulation:
         rec = unit.rec
         rec.append(t_arr)
         rec.append(wait)
-        rec.append(env.now - t_arr)
+        rec.append(los if disp == UHCD else env.now - t_arr)
         rec.append(boarding)
         rec.append(disp)
         rec.append(0.0 if via is None else (1.0 if via == "samu" else 2.0))

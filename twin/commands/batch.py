@@ -1,0 +1,122 @@
+"""``twin batch MANIFEST.yaml``: a batch of scenarios described by a manifest file.
+
+``--schedule sbatch|scrontab`` writes the job script or scrontab entry that reruns the
+manifest regularly (each run with the data present when it starts) instead of running it.
+``--dated`` (what scheduled runs use) writes ``<store>-YYYYMMDDTHHMM.zarr`` and, once it is
+complete, points ``<store>-latest.zarr`` at it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from twin.commands.run import add_cluster_arguments
+
+
+def dated_store(store: Path, now: datetime | None = None) -> Path:
+    stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M")
+    return store.with_name(f"{store.name.removesuffix('.zarr')}-{stamp}.zarr")
+
+
+def latest_link(store: Path) -> Path:
+    return store.with_name(f"{store.name.removesuffix('.zarr')}-latest.zarr")
+
+
+def point_latest(link: Path, target: Path) -> None:
+    """Atomically make ``link`` a symlink to ``target`` (relative, same folder)."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target.name)
+    os.replace(tmp, link)
+
+
+def _write_text(path: Path, text: str, mode: int = 0o644) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.chmod(mode)
+    os.replace(tmp, path)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from twin.batch.manifest import load_manifest, scenario_paths, store_path
+
+    manifest_path = Path(args.manifest)
+    m = load_manifest(manifest_path)
+    if args.schedule:
+        from twin.batch.schedule import sbatch_script, scrontab_entry
+
+        maker = sbatch_script if args.schedule == "sbatch" else scrontab_entry
+        text = maker(m, manifest_path)
+        if args.schedule_out:
+            _write_text(
+                Path(args.schedule_out), text, 0o755 if args.schedule == "sbatch" else 0o644
+            )
+            print(f"{args.schedule} written to {args.schedule_out}", file=sys.stderr)
+        else:
+            print(text, end="")
+        return 0
+
+    from twin.batch.prepare import prepare
+    from twin.batch.runner import print_failures, run_batch
+
+    plan = prepare(
+        scenario_paths(m, manifest_path),
+        replications=m.replications,
+        territories=m.territories,
+        period=m.period,
+        baseline=m.baseline,
+        source=f"{manifest_path}",
+    )
+    store = Path(args.out).resolve() if args.out else store_path(m, manifest_path)
+    if args.dated:
+        store = dated_store(store)
+    settings = m.cluster
+    if args.cluster or args.workers:
+        settings = settings.model_copy(
+            update={k: v for k, v in (("kind", args.cluster), ("workers", args.workers)) if v}
+        )
+    report = run_batch(plan, store, settings=settings, resume=args.resume, progress=not args.quiet)
+    print(report.summary())
+    if report.failed:
+        print_failures(report)
+        return 1
+    if args.dated:
+        point_latest(
+            latest_link(store_path(m, manifest_path) if not args.out else Path(args.out).resolve()),
+            store,
+        )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "batch",
+        help="run the batch described by a manifest (scenarios, replications, cluster)",
+        description="Run a manifest's scenarios into its results store, or write the sbatch "
+        "script / scrontab entry that reruns it on a schedule.",
+    )
+    p.add_argument("manifest", metavar="MANIFEST.yaml", help="batch manifest")
+    p.add_argument("--out", default=None, help="store to write instead of the manifest's")
+    p.add_argument(
+        "--dated",
+        action="store_true",
+        help="write <store>-YYYYMMDDTHHMM.zarr and update <store>-latest.zarr",
+    )
+    p.add_argument(
+        "--schedule",
+        choices=("sbatch", "scrontab"),
+        default=None,
+        help="write the recurring job instead of running",
+    )
+    p.add_argument(
+        "--schedule-out",
+        default=None,
+        metavar="PATH",
+        help="file for --schedule (default: standard output)",
+    )
+    add_cluster_arguments(p)
+    p.set_defaults(func=_batch)

@@ -1,0 +1,168 @@
+"""The scenario JSON Schema and the field tables of the reference documentation.
+
+Both are generated from the models so they cannot drift from the code; tests fail when the
+committed files are out of date. Regenerate with::
+
+    .venv/bin/python -m twin.scenario.schema
+
+which rewrites ``scenarios/schema.json`` and the generated part of
+``docs/reference-scenarios.md`` (between the ``BEGIN GENERATED`` / ``END GENERATED``
+markers; the hand-written text around them is kept).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from twin.scenario import model as m
+from twin.scenario.values import PERCENT_PATTERN
+
+REGENERATE = ".venv/bin/python -m twin.scenario.schema"
+BEGIN = "<!-- BEGIN GENERATED: field tables (python -m twin.scenario.schema) -->"
+END = "<!-- END GENERATED -->"
+
+
+def schema_path() -> Path:
+    from twin.paths import scenarios_dir
+
+    return scenarios_dir() / "schema.json"
+
+
+def reference_path() -> Path:
+    return Path(__file__).resolve().parents[2] / "docs" / "reference-scenarios.md"
+
+
+def json_schema() -> dict[str, Any]:
+    s = m.Scenario.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://jumeau-sante.example/scenarios/schema.json",
+        **s,
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+# --------------------------------------------------------------------------- docs
+
+DOC_MODELS: tuple[type[BaseModel], ...] = (
+    m.Scenario,
+    m.Territories,
+    m.Period,
+    m.Demand,
+    m.Policy,
+    m.Window,
+    m.Target,
+    m.CapacityChange,
+    m.StaffShortage,
+    m.EDClosure,
+    m.DemandShock,
+    m.Shape,
+    m.PolicyChange,
+    m.SupplyDisruption,
+    m.Sweep,
+    m.SweepParameter,
+)
+
+
+def _written(prop: dict[str, Any]) -> str:
+    """How a field is written, from its JSON Schema (the file's form, not Python's)."""
+    if "$ref" in prop:
+        name = prop["$ref"].rsplit("/", 1)[-1]
+        return f"[{name}](#{name.lower()})"
+    alternatives = prop.get("anyOf") or prop.get("oneOf")
+    if alternatives:
+        parts = [_written(p) for p in alternatives if p.get("type") != "null"]
+        return " or ".join(dict.fromkeys(parts))
+    if "const" in prop:
+        return f"`{prop['const']}`"
+    if "enum" in prop:
+        return "one of " + ", ".join(f"`{v}`" for v in prop["enum"])
+    t = prop.get("type")
+    if t == "array":
+        return f"list of {_written(prop.get('items', {}))}"
+    if t == "object":
+        keys = list(prop.get("properties", {}))
+        return "{" + ", ".join(keys) + "}" if keys else "mapping"
+    if t == "string":
+        if prop.get("format") == "date":
+            return "date YYYY-MM-DD"
+        if prop.get("pattern") == PERCENT_PATTERN:
+            return "percentage (-20%)"
+        if "00-" in prop.get("pattern", ""):
+            return '"HH:00-HH:00"'
+        return "text"
+    return {"integer": "whole number", "number": "number", "boolean": "true/false"}.get(
+        str(t), "any"
+    )
+
+
+def _default_text(field) -> str:
+    if field.is_required():
+        return "**required**"
+    if field.default_factory is not None:
+        return "(see below)"
+    d = field.default
+    if d is None:
+        return "—"
+    if isinstance(d, tuple):
+        return "[" + ", ".join(str(x) for x in d) + "]" if d else "[]"
+    if isinstance(d, bool):
+        return str(d).lower()
+    return f"`{d}`"
+
+
+def field_tables() -> str:
+    """Markdown: one table per model, every field with its type, default and meaning."""
+    out = []
+    for model in DOC_MODELS:
+        props = model.model_json_schema(mode="validation").get("properties", {})
+        doc = " ".join((model.__doc__ or "").split()).replace("``", "`")
+        out.append(f"### `{model.__name__}`\n\n{doc}\n")
+        out.append("| field | type | default | meaning |\n|---|---|---|---|")
+        for name, f in model.model_fields.items():
+            desc = (f.description or "").replace("|", "\\|").replace("\n", " ")
+            if name == "type" and f.annotation is not None:
+                desc = desc or "Intervention type (this table's)."
+            ty = _written(props.get(name, {})).replace("|", "\\|")
+            out.append(f"| `{name}` | {ty} | {_default_text(f)} | {desc} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def reference_text(current: str) -> str:
+    """``current`` with its generated section replaced by today's field tables."""
+    if BEGIN not in current or END not in current:
+        raise ValueError(f"{reference_path()} lacks the generated-section markers")
+    head, rest = current.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n\n{field_tables()}\n{END}{tail}"
+
+
+def _write(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename: never a half-written file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def main() -> int:
+    _write(schema_path(), schema_text())
+    ref = reference_path()
+    _write(ref, reference_text(ref.read_text(encoding="utf-8")))
+    print(f"wrote {schema_path()} and {ref}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

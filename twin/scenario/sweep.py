@@ -1,0 +1,115 @@
+"""``sweep``: a grid over one or two parameters, expanded into a family of named scenarios.
+
+Each combination sets the parameters (written as in the file, e.g. ``"-20%"``) in the
+scenario's data and validates it again, so a swept value is checked exactly like a written
+one; a problem names the line of the sweep value. The variant is named
+``<name>--<label>=<value>`` (labels default to the last key of the parameter path).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from twin.errors import DataError
+from twin.scenario.model import Scenario
+from twin.scenario.paths import locate, set_at, split
+from twin.scenario.problems import problem
+from twin.scenario.values import describe
+from twin.scenario.yamlio import Located
+
+FORBIDDEN = ("name", "description", "extends", "sweep", "seed")
+"""Not sweepable: names label results, and the seed must stay common to the family
+(common random numbers)."""
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value).replace(" ", "").lower()
+
+
+def expand(scenario: Scenario, loc: Located | None = None, file: str | None = None) -> list:
+    """The family of scenarios of ``scenario.sweep`` (each without a sweep), validated and
+    checked; ``[scenario]`` when there is no sweep."""
+    from twin.scenario import checks
+    from twin.scenario.loading import validate_data
+
+    if scenario.sweep is None:
+        return [scenario]
+    loc = loc or Located()
+    file = file or f"scenario {scenario.name}"
+    data = scenario.model_dump(mode="json", exclude={"sweep"})
+    params = scenario.sweep.parameters
+    paths = []
+    problems = []
+    for k, p in enumerate(params):
+        where = ("sweep", "parameters", k, "parameter")
+        f, line = loc.find(where, file)
+        head = split(p.parameter)[:1]
+        if not head or head[0] in FORBIDDEN:
+            problems.append(
+                problem(
+                    f,
+                    "a parameter other than " + ", ".join(FORBIDDEN),
+                    describe(p.parameter),
+                    line,
+                    f"sweep.parameters[{k}].parameter",
+                )
+            )
+            continue
+        try:
+            paths.append(locate(data, p.parameter))
+        except KeyError as exc:
+            problems.append(
+                problem(
+                    f,
+                    "a path to a field of the scenario (e.g. policy.plan_blanc_on, "
+                    "interventions.<id>.change)",
+                    f'"{p.parameter}" (no {exc.args[0]!r} there)',
+                    line,
+                    f"sweep.parameters[{k}].parameter",
+                )
+            )
+    if problems:
+        raise DataError(problems)
+    labels = [p.label or split(p.parameter)[-1] for p in params]
+    out = []
+    for combo in itertools.product(*(range(len(p.values)) for p in params)):
+        variant = _copy(data)
+        vloc = Located(dict(loc.lines))
+        suffix = []
+        for k, j in enumerate(combo):
+            value = params[k].values[j]
+            set_at(variant, paths[k], value)
+            line_of_value = loc.lines.get(("sweep", "parameters", k, "values", j))
+            for p in list(vloc.lines):
+                if p[: len(paths[k])] == paths[k]:
+                    del vloc.lines[p]
+            if line_of_value:
+                vloc.lines[paths[k]] = line_of_value
+            suffix.append(f"{labels[k]}={_label(value)}")
+        variant["name"] = f"{scenario.name}--" + "--".join(suffix)
+        v = validate_data(variant, vloc, file)
+        problems = checks.check(v, vloc, file)
+        if problems:
+            raise DataError(problems)
+        out.append(v)
+    return out
+
+
+def sweep_values(scenario: Scenario) -> list[dict[str, Any]]:
+    """Per variant of :func:`expand` (same order), the parameter → value it sets."""
+    if scenario.sweep is None:
+        return [{}]
+    params = scenario.sweep.parameters
+    return [
+        {params[k].parameter: params[k].values[j] for k, j in enumerate(combo)}
+        for combo in itertools.product(*(range(len(p.values)) for p in params))
+    ]
+
+
+def _copy(data: Any) -> Any:
+    import copy
+
+    return copy.deepcopy(data)
