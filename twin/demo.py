@@ -47,21 +47,20 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def _validation(baseline_path: Path, days: int) -> None:
     """One baseline replication of the scenario's région, compared with SAE."""
-    from twin.network import build_network, load_inputs
-    from twin.scenario import load_scenario, resolve
-    from twin.sim.replication import run_replication
+    from twin.scenario import load_scenario, replicate, resolve, with_overrides
+    from twin.scenario.run import block_network, cached_inputs
     from twin.validation import compare, format_comparison
 
-    resolved = resolve(load_scenario(baseline_path))[0]
-    scenario = resolved.scenario
-    deps = list(resolved.departements)
-    start = scenario.period.start
+    scenario = load_scenario(baseline_path)
     warmup = scenario.period.warmup_days
-    inputs = load_inputs(2023, deps)
-    network = build_network(inputs, deps, start, days + warmup)
-    ds = run_replication(network, resolved.seed(0), warmup_days=warmup)
+    resolved = resolve(with_overrides(scenario, days=days + warmup))[0]
+    block = tuple(resolved.departements)
+    ds = replicate(resolved, 0, block)
+    network = block_network(resolved, block)
+    inputs = cached_inputs(resolved.scenario.data_year, block)
+    start = scenario.period.start
     end = start + timedelta(days=days + warmup - 1)
-    print(f"\nSituation de référence simulée ({', '.join(deps)}), "
+    print(f"\nSituation de référence simulée ({', '.join(block)}), "
           f"{start + timedelta(days=warmup):%d/%m/%Y}–{end:%d/%m/%Y}, face à l'observé "
-          "(SAE 2023, moyennes annuelles corrigées de la saison de la demande) :")
+          f"(SAE {inputs.year}, moyennes annuelles corrigées de la saison de la demande) :")
     print(format_comparison(compare(ds, network, inputs, level="reg")))

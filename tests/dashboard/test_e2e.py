@@ -238,14 +238,6 @@ def test_launch_form_shows_the_cli_messages(server, page):
     assert "change: -20%" in pg.inner_text("#run-yaml")
 
 
-def _batch_runner_available() -> bool:
-    from twin.commands import COMMAND_MODULES
-
-    return "twin.commands.run" in COMMAND_MODULES
-
-
-@pytest.mark.skipif(not _batch_runner_available(), reason="the batch runner (twin run) is "
-                    "not in this tree yet")
 def test_launch_small_run_and_open_results(server, page):
     pg = page
     pg.goto(server + "/lancer")

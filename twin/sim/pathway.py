@@ -203,7 +203,7 @@ class Simulation:
             )
             for name, pool, w in (("icu", icu, spec.icu), ("ssr", ssr, spec.ssr)):
                 if pool is not None and w is not None:
-                    self._follow(pool, np.full(self.horizon_hours, w.beds), name, spec.finess)
+                    self._follow(pool, (w.beds,), name, spec.finess)
             est = Establishment(i, spec, d, wards, icu, ssr)
             est.counters = np.zeros((N_EST_COUNTERS, self.days))
             self.ests.append(est)
@@ -211,16 +211,14 @@ class Simulation:
             for e in spec.eds:
                 tag = f"{spec.finess}/ed" + (f"-{e.unit_type.lower()}" if len(spec.eds) > 1 else "")
                 places = PriorityResource(env, max(e.treatment_places_by_hour), tag)
-                roster = self._tiled(e.treatment_places_by_hour)
-                self._follow(places, roster, "ed_places", spec.finess)
+                self._follow(places, e.treatment_places_by_hour, "ed_places", spec.finess)
                 uhcd = (
                     Resource(env, e.uhcd_beds, f"{tag}/uhcd", record_waits=False)
                     if e.uhcd_beds > 0
                     else None
                 )
                 if uhcd is not None:
-                    uhcd_beds = np.full(self.horizon_hours, e.uhcd_beds)
-                    self._follow(uhcd, uhcd_beds, "uhcd", spec.finess)
+                    self._follow(uhcd, (e.uhcd_beds,), "uhcd", spec.finess)
                 scale = float(AGE_ADMISSION_WEIGHT @ e.age_mix) or 1.0
                 admit = np.clip(e.admit_share * AGE_ADMISSION_WEIGHT / scale, 0.0, 0.95)
                 unit = EDUnit(
@@ -254,13 +252,13 @@ class Simulation:
         region_of = [t.reg for t in net.territories]
         for d, t in enumerate(net.territories):
             arm = Resource(env, max(t.arm_by_hour), f"{t.dep}/samu_arm")
-            self._follow(arm, self._tiled(t.arm_by_hour), "samu_arm", t.dep)
+            self._follow(arm, t.arm_by_hour, "samu_arm", t.dep)
             doc = Resource(env, max(t.doctors_by_hour), f"{t.dep}/samu_doctor", record_waits=False)
-            self._follow(doc, self._tiled(t.doctors_by_hour), "samu_doctor", t.dep)
+            self._follow(doc, t.doctors_by_hour, "samu_doctor", t.dep)
             teams = sum(net.establishments[i].smur_teams for i in self.ests_of_dep[d])
             smur = Resource(env, teams, f"{t.dep}/smur") if teams else None
             if smur is not None:
-                self._follow(smur, np.full(self.horizon_hours, teams), "smur", t.dep)
+                self._follow(smur, (teams,), "smur", t.dep)
             self.smur.append(smur)
             self.arm.append(arm)
             self.doctors.append(doc)
@@ -277,8 +275,12 @@ class Simulation:
     def horizon_hours(self) -> int:
         return self.days * HOURS_PER_DAY
 
-    def _tiled(self, roster: tuple[int, ...]) -> np.ndarray:
-        return np.tile(np.asarray(roster, dtype=np.int64), self.days)
+    def _changed_schedule(
+        self, daily: tuple[int, ...], changes: list[CapacityChange]
+    ) -> tuple[list[float], list[int]]:
+        """Change points of a daily roster (24 values, or 1 for a constant) under changes."""
+        base = np.resize(np.asarray(daily, dtype=np.int64), self.horizon_hours)
+        return change_points(hourly_capacity(base, changes, self.first_weekday))
 
     def _changes(self, resource: str, key: str) -> list[CapacityChange]:
         return [
@@ -287,21 +289,21 @@ class Simulation:
             if c.resource == resource and (not c.targets or key in c.targets)
         ]
 
-    def _follow(self, pool: Resource, base_by_hour: np.ndarray, resource: str, key: str) -> None:
-        """Make ``pool`` follow its hourly base capacity changed by the interventions.
+    def _follow(self, pool: Resource, daily: tuple[int, ...], resource: str, key: str) -> None:
+        """Make ``pool`` follow its daily roster (24 hourly values, or one constant) changed
+        by the interventions.
 
         Without a change, a repeating daily roster (cheap); with one, the absolute hourly
         capacity over the whole horizon, applied only where it changes.
         """
         changes = self._changes(resource, key)
         if not changes:
-            day = base_by_hour[:HOURS_PER_DAY]
-            if np.all(day == day[0]):
-                pool.set_capacity(int(day[0]))
+            if len(set(daily)) == 1:
+                pool.set_capacity(int(daily[0]))
             else:
-                pool.follow_schedule(list(range(24)), [int(x) for x in day], repeat_every_hours=24)
+                pool.follow_schedule(range(24), [int(x) for x in daily], repeat_every_hours=24)
             return
-        times, caps = change_points(hourly_capacity(base_by_hour, changes, self.first_weekday))
+        times, caps = self._changed_schedule(daily, changes)
         pool.set_capacity(caps[0])
         if len(times) > 1:
             pool.follow_schedule(times[1:], caps[1:])
@@ -312,8 +314,7 @@ class Simulation:
             changes = self._changes(disc, est.spec.finess)
             if not changes:
                 continue
-            base = np.full(self.horizon_hours, est.spec.wards[disc].beds)
-            times, caps = change_points(hourly_capacity(base, changes, self.first_weekday))
+            times, caps = self._changed_schedule((est.spec.wards[disc].beds,), changes)
             self.env.process(self._ward_base_process(est, disc, pool, times, caps))
 
     def _ward_base_process(self, est, disc, pool, times, caps):
