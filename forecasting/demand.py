@@ -9,7 +9,9 @@ Three layers, kept apart so that the compute stays pure and testable:
 * **assembly** (pure): :func:`assemble` reconciles bottom-up and stacks everything into one
   :class:`xarray.Dataset` with units, method, origin, seed and versions in its attributes;
 * **orchestration** (reads files, may use a Dask client): :func:`forecast_ed`,
-  :func:`forecast_medicines`, :func:`backtest_ed`, and the scenario-layer API
+  :func:`forecast_medicines`, :func:`forecast_admissions` (admissions after an ED passage,
+  derived from the passage forecast: :mod:`forecasting.admissions`), :func:`backtest_ed`,
+  and the scenario-layer API
   :func:`expected_daily_passages`.
 
 Dataset layout returned by the ``forecast_*`` functions::
@@ -323,6 +325,39 @@ def forecast_ed(
     o = fcs[bottom[0].name].origin
     return assemble([*bottom, *aggregates], fcs,
                     _attrs("ed", method, o, horizon, seed, source, by_age), "ed")
+
+
+def admissions_from_forecast(passages: xr.Dataset,
+                             sae_folder: str | Path | None = None) -> xr.Dataset:
+    """Daily admissions after ED passage derived from a passage forecast (reads the SAE).
+
+    See :mod:`forecasting.admissions` for the model. Every SAE year of ``sae_folder``
+    (default: the embedded files) with an ``URGENCES2`` file is read; only years before the
+    origin's year are used.
+    """
+    from forecasting.admissions import admissions_dataset, admitted_shares
+    from twin.sources.sae import available_years, load_ed_units
+
+    years = available_years(sae_folder, bordereaux=("ID", "URGENCES2"))
+    shares = admitted_shares({y: load_ed_units(y, sae_folder) for y in years})
+    return admissions_dataset(passages, shares)
+
+
+def forecast_admissions(
+    deps: Sequence[str] | None = None,
+    *,
+    method: str = "prophet",
+    origin: str | None = None,
+    horizon: int = 28,
+    seed: int = DEFAULT_SEED,
+    client: Client | None = None,
+    folder: str | Path | None = None,
+    sae_folder: str | Path | None = None,
+) -> xr.Dataset:
+    """Daily hospitalisations after an ED passage for ``deps``, reconciled like passages."""
+    passages = forecast_ed(deps, method=method, origin=origin, horizon=horizon, seed=seed,
+                           client=client, folder=folder)
+    return admissions_from_forecast(passages, sae_folder)
 
 
 def forecast_medicines(

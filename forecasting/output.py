@@ -141,16 +141,19 @@ def french_table(ds: xr.Dataset, top: int = 10) -> str:
     """
     kind = ds.attrs.get("series_kind", "ed")
     lo, hi = QUANTILES.index(0.1), QUANTILES.index(0.9)
-    level_bottom = "dep" if kind == "ed" else "reg"
+    daily = kind in ("ed", "admissions")
+    level_bottom = "dep" if daily else "reg"
     is_bottom = (ds["level"] == level_bottom).to_numpy()
-    if kind == "ed":
+    if daily:
         is_bottom &= (ds["group"] == "all").to_numpy()
     total = ds["total_point"].to_numpy()
     tq = ds["total"].to_numpy()
     labels = ds["label"].to_numpy()
-    what = "Passages aux urgences attendus" if kind == "ed" else "Boîtes délivrées attendues"
+    what = {"ed": "Passages aux urgences attendus",
+            "admissions": "Hospitalisations après passage aux urgences attendues",
+            }.get(kind, "Boîtes délivrées attendues")
     dates = pd.DatetimeIndex(ds["date"].to_numpy())
-    if kind == "ed":
+    if daily:
         period = (f"du {dates[0]:%d/%m/%Y} au {dates[-1]:%d/%m/%Y} "
                   f"({ds.attrs.get('horizon')} jours)")
         coherence = "totaux régionaux et nationaux = somme des départements"
@@ -178,7 +181,7 @@ def french_table(ds: xr.Dataset, top: int = 10) -> str:
     rows.extend(line(str(r + 1), i) for r, i in enumerate(order[:top]))
     aggregates = [i for i in range(total.size)
                   if ds["level"].values[i] in ("reg", "nation") and not is_bottom[i]]
-    if kind == "ed":
+    if daily:
         aggregates = [i for i in aggregates if ds["group"].values[i] == "all"]
     if aggregates:
         rows.append("")
@@ -193,4 +196,9 @@ def french_table(ds: xr.Dataset, top: int = 10) -> str:
                     "(historique trop court) ; voir la colonne method du CSV.")
     elif notes:
         tail.append(f"Remarque : {notes[0]}")
+    if kind == "admissions":
+        tail.append(f"Hospitalisations = passages prévus x part hospitalisée SAE "
+                    f"{ds.attrs.get('share_year')} du département ; intervalle élargi de "
+                    f"l'incertitude sur cette part (±{100 * ds.attrs.get('share_sigma_log', 0):.1f}"
+                    " % par an).")
     return "\n".join([*head, *rows, *(["", *tail] if tail else [])])

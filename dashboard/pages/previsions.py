@@ -1,7 +1,8 @@
 """Page « Prévisions et pénuries »: demand forecasts with intervals and the shortage
 early-warning table.
 
-Reads the outputs of ``twin forecast`` (``forecast_ed.zarr`` / ``forecast_medicines.zarr``,
+Reads the outputs of ``twin forecast`` (``forecast_ed.zarr``, ``forecast_admissions.zarr``,
+``forecast_medicines.zarr``,
 layout in :mod:`forecasting.demand`) and of ``twin shortages`` (``alertes.csv``, French CSV:
 ``;``, decimal comma, JJ/MM/AAAA) from the folders of the configuration. The file names are
 fixed here; the browser only chooses among series and filters that exist.
@@ -22,9 +23,13 @@ from dashboard import figures, widgets
 from dashboard.pages.common import pick, register_export
 from dashboard.results import open_zarr
 
-FORECAST_FILES = {"ed": "forecast_ed.zarr", "medicines": "forecast_medicines.zarr"}
+FORECAST_FILES = {"ed": "forecast_ed.zarr", "admissions": "forecast_admissions.zarr",
+                  "medicines": "forecast_medicines.zarr"}
 FORECAST_LABELS = {"ed": "Passages aux urgences (quotidien)",
+                   "admissions": "Hospitalisations après passage aux urgences (quotidien)",
                    "medicines": "Médicaments sentinelles (mensuel)"}
+FORECAST_UNITS = {"ed": "passages/jour", "admissions": "hospitalisations/jour",
+                  "medicines": "boîtes/mois"}
 ALERTS_FILE = "alertes.csv"
 ALERT_LABELS = {
     "rang": "Rang", "niveau": "Niveau", "produit_cle": "Produit", "code_produit": "Code",
@@ -130,7 +135,7 @@ def forecast_outputs(ctx, kind, series):
     series = pick(series, names, names[0])
     one = ds.sel(series=series)
     q = one["forecast"].transpose("date", "quantile").values
-    unit = "passages/jour" if kind == "ed" else "boîtes/mois"
+    unit = FORECAST_UNITS[kind]
     history = None
     if kind == "ed" and str(one["level"].values) == "dep" and str(one["group"].values) == "all":
         from dashboard.observed import _sursaud

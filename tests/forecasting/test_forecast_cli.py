@@ -18,6 +18,18 @@ def test_cli_prints_a_french_table_and_writes_files(tmp_path, capsys):
     assert (tmp_path / "forecast_ed.csv").stat().st_size > 0
 
 
+def test_cli_admissions_table_and_files(tmp_path, capsys):
+    status = main(["forecast", "--series", "admissions", "--territories", "2A", "2B",
+                   "--method", "naive", "--origin", "2024-06-01", "--horizon", "7",
+                   "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Hospitalisations après passage aux urgences attendues du 01/06/2024" in out
+    assert "part hospitalisée SAE 2023" in out
+    assert (tmp_path / "forecast_admissions.zarr").is_dir()
+    assert (tmp_path / "forecast_admissions.csv").stat().st_size > 0
+
+
 def test_cli_backtest_prints_metrics(tmp_path, capsys):
     status = main(["forecast", "--backtest", "--territories", "2A", "--backtest-start",
                    "2024-09-01", "--backtest-end", "2024-11-30", "--every", "28",
@@ -36,6 +48,8 @@ def test_cli_backtest_prints_metrics(tmp_path, capsys):
     ["--origin", "2024-13-01"],
     ["--horizon", "0"],
     ["--series", "medicines", "--territories", "42"],
+    ["--series", "admissions", "--by-age", "--territories", "2A"],
+    ["--series", "admissions", "--backtest", "--territories", "2A"],
 ])
 def test_cli_bad_arguments_exit_2(argv, tmp_path, capsys):
     assert main(["forecast", *argv, "--out", str(tmp_path)]) == 2

@@ -7,6 +7,7 @@ Examples::
     twin forecast --territories 59 62 --origin 2024-06-01 --by-age
     twin forecast --series medicines --horizon 90   # 3 months by région
     twin forecast --backtest --territories 59 62    # rolling-origin scores vs baselines
+    twin forecast --series admissions --region 32   # hospitalisations after ED passage
 
 Writes ``<out>/forecast_<series>.zarr`` and ``.csv`` (backtests: ``backtest_ed.zarr`` and
 ``backtest_ed_metrics.csv``) and prints a short French table. Exit 2 on bad input (unknown
@@ -91,8 +92,9 @@ def _forecast(args: argparse.Namespace) -> int:
             raise ValueError(f"--horizon must be at least 1 day, found {args.horizon}")
         if args.workers < 1:
             raise ValueError(f"--workers must be at least 1, found {args.workers}")
-        if args.backtest and monthly:
-            raise ValueError("--backtest is available for --series ed only")
+        if args.backtest and args.series != "ed":
+            raise ValueError("--backtest is available for --series ed only (no daily "
+                             "admissions series exists to score against)")
     except ValueError as exc:
         return _error(str(exc))
     horizon_days = args.horizon if args.horizon is not None else (90 if monthly else 28)
@@ -119,12 +121,19 @@ def _forecast(args: argparse.Namespace) -> int:
 
 def _produce(args: argparse.Namespace, targets: list[str] | None, origin: str | None,
              horizon: int, client: object, monthly: bool) -> int:
-    from forecasting.demand import forecast_ed, forecast_medicines
+    from forecasting.demand import forecast_admissions, forecast_ed, forecast_medicines
     from forecasting.output import french_table, write_outputs
 
     if monthly:
         ds = forecast_medicines(targets, method=args.method, origin=origin, horizon=horizon,
                                 seed=args.seed, client=client, folder=args.data)
+    elif args.series == "admissions":
+        if args.by_age:
+            raise ValueError("--by-age is not available for --series admissions (the SAE "
+                             "gives no admitted share by age class)")
+        ds = forecast_admissions(targets, method=args.method, origin=origin, horizon=horizon,
+                                 seed=args.seed, client=client, folder=args.data,
+                                 sae_folder=args.sae)
     else:
         ds = forecast_ed(targets, by_age=args.by_age, method=args.method, origin=origin,
                          horizon=horizon, seed=args.seed, client=client, folder=args.data)
@@ -191,8 +200,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "de délivrances de médicaments sentinelles (mensuelles, par région), avec "
         "intervalles à 80 % et 95 %, réconciliées jusqu'à la France.",
     )
-    p.add_argument("--series", choices=("ed", "medicines"), default="ed",
-                   help="ed: daily ED passages (default); medicines: monthly boxes")
+    p.add_argument("--series", choices=("ed", "admissions", "medicines"), default="ed",
+                   help="ed: daily ED passages (default); admissions: daily hospitalisations "
+                   "after an ED passage (passages x SAE admitted share); medicines: monthly "
+                   "boxes")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--territories", nargs="+", metavar="CODE",
                        help="département codes (ed) or Open Medic région codes (medicines)")
@@ -213,6 +224,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, help="run seed (default fixed)")
     p.add_argument("--data", type=Path, default=None,
                    help="folder holding the input file (default: embedded data)")
+    p.add_argument("--sae", type=Path, default=None,
+                   help="admissions: folder of SAE files for the admitted shares "
+                   "(default: embedded)")
     p.add_argument("--top", type=int, default=10, help="rows of the printed table")
     p.add_argument("--backtest", action="store_true",
                    help="ed: rolling-origin backtest of all methods instead of a forecast")
