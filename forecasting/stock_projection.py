@@ -151,6 +151,40 @@ def _pick(samples: np.ndarray, counts: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.take_along_axis(samples, idx, axis=1)
 
 
+def _open_orders(lead: np.ndarray, fill: np.ndarray, counts: np.ndarray, u: np.ndarray,
+                 age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Remaining days and fill rate of the orders open for ``age`` days, shape (rows, M).
+
+    An open order is known not to have arrived after ``age`` days, so its lead time is drawn
+    from the series' lead times *longer than its age* (a survival conditioning), minus the
+    age. Drawing from all lead times instead would bring an overdue order in the next day,
+    and the projection would dismiss exactly the late deliveries that precede stock-outs.
+    An order older than every lead time seen is assumed to need as long again as a fresh
+    order (a stated guess: the supplier has failed once, nothing says when it will
+    deliver). ``lead``/``fill`` rows hold ``counts`` valid paired samples first.
+    """
+    rows, width = lead.shape
+    valid = np.arange(width)[None, :] < counts[:, None]
+    order = np.argsort(np.where(valid, lead, np.inf), axis=1, kind="stable")
+    lead_sorted = np.take_along_axis(lead, order, 1)
+    fill_sorted = np.take_along_axis(fill, order, 1)
+    r = np.arange(rows)
+    remaining = np.empty(u.shape)
+    fill_out = np.empty(u.shape)
+    for j in range(u.shape[1]):
+        a = age[:, j]
+        longer = counts - ((lead_sorted <= a[:, None]) & valid).sum(axis=1)
+        cond = longer > 0
+        idx_cond = counts - longer + np.minimum((u[:, j] * longer).astype(np.int64),
+                                                np.maximum(longer - 1, 0))
+        idx_fresh = np.minimum((u[:, j] * counts).astype(np.int64), counts - 1)
+        idx = np.where(cond, idx_cond, idx_fresh)
+        drawn = lead_sorted[r, idx]
+        remaining[:, j] = np.where(cond, drawn - a, drawn)
+        fill_out[:, j] = fill_sorted[r, idx]
+    return remaining, fill_out
+
+
 def project(
     inputs: ProjectionInputs,
     n_paths: int = 200,
@@ -207,8 +241,8 @@ def _project_chunk(inputs: ProjectionInputs, sl: slice, n_paths: int, seed: int,
     fill_new = _pick(fill_s[series_of_row], counts_r, lead_u)
     open_qty = np.repeat(inputs.outstanding_qty[idx], n_paths, axis=0)
     open_age = np.repeat(inputs.outstanding_age[idx], n_paths, axis=0)
-    open_lead = _pick(lead_s[series_of_row], counts_r, open_u)
-    open_fill = _pick(fill_s[series_of_row], counts_r, open_u)
+    open_remaining, open_fill = _open_orders(lead_s[series_of_row], fill_s[series_of_row],
+                                             counts_r, open_u, open_age)
 
     shift = effects.shift[idx][series_of_row]
     quota = effects.quota[idx][series_of_row]
@@ -231,17 +265,17 @@ def _project_chunk(inputs: ProjectionInputs, sl: slice, n_paths: int, seed: int,
     due_qty = np.zeros((rows, width))  # ordered quantity closing on day d
     on_order = np.zeros(rows)
     last_arrival = np.zeros(rows, dtype=np.int64)
-    # Open orders: remaining days = lead − age (at least 1), delivered in order.
+    # Open orders: remaining days drawn given the age (see _open_orders), delivered in order.
     if open_qty.shape[1]:
         order = np.argsort(-open_age, axis=1, kind="stable")  # oldest first
         open_qty = np.take_along_axis(open_qty, order, 1)
         open_age = np.take_along_axis(open_age, order, 1)
-        open_lead = np.take_along_axis(open_lead, order, 1)
+        open_remaining = np.take_along_axis(open_remaining, order, 1)
         open_fill = np.take_along_axis(open_fill, order, 1)
         for j in range(open_qty.shape[1]):
             q = open_qty[:, j]
             has = q > 0
-            arrive = np.maximum(1, np.rint(open_lead[:, j] - open_age[:, j])).astype(np.int64)
+            arrive = np.maximum(1, np.rint(open_remaining[:, j])).astype(np.int64)
             arrive = np.maximum(arrive, last_arrival + 1)
             moved, frac = route(arrive)
             last_arrival = np.where(has, arrive, last_arrival)

@@ -101,16 +101,15 @@ def test_baseline_and_disruption_share_random_numbers():
 
 def one_open_order(**over) -> ProjectionInputs:
     """A single series with one open order (40 units, lead 5, placed today), no reorders."""
-    return inputs(
-        [0],
+    fields = dict(
         mean_demand=np.stack([np.zeros(H)] * 3),
         reorder_point=np.array([-1.0] * 3),
         lead_samples=np.array([[5.0], [5.0], [5.0]]),
         fill_samples=np.array([[1.0], [1.0], [1.0]]),
         outstanding_qty=np.array([[40.0], [40.0], [40.0]]),
         outstanding_age=np.array([[0.0], [0.0], [0.0]]),
-        **over,
     )
+    return inputs([0], **{**fields, **over})
 
 
 def test_delay_and_quota_move_and_cut_the_delivery():
@@ -125,6 +124,24 @@ def test_delay_and_quota_move_and_cut_the_delivery():
                    keep_flows=True)
     rec = scen.flows["received"][0]
     assert (rec[:, 7] == 20).all() and rec.sum() == 5 * 20
+
+
+def test_an_overdue_order_arrives_after_its_age_not_tomorrow():
+    # Lead times seen: 3 and 12 days. An order open for 5 days can only be a 12-day one:
+    # it arrives in 7 days on every path, never on day 1.
+    inp = one_open_order(lead_samples=np.array([[3.0, 12.0]] * 3),
+                         fill_samples=np.array([[1.0, 1.0]] * 3),
+                         outstanding_age=np.array([[5.0], [5.0], [5.0]]))
+    res = project(inp, n_paths=50, seed=0, keep_flows=True)
+    rec = res.flows["received"][0]
+    assert (rec[:, 6] == 40).all() and rec.sum() == 50 * 40  # day 7
+    # Older than every lead time seen (20 days): as long again as a fresh order (12 or 3).
+    old = one_open_order(lead_samples=np.array([[3.0, 12.0]] * 3),
+                         fill_samples=np.array([[1.0, 1.0]] * 3),
+                         outstanding_age=np.array([[20.0], [20.0], [20.0]]))
+    rec = project(old, n_paths=200, seed=0, keep_flows=True).flows["received"][0]
+    day = rec.argmax(axis=1) + 1
+    assert set(np.unique(day)) == {3, 12}
 
 
 def test_rupture_probabilities_on_trivial_cases():
