@@ -25,7 +25,13 @@ Model (stated so that an analyst can reproduce it):
   ``uncertainty_samples`` (200) joint sample paths once with ``predictive_samples`` (trend
   changes plus observation noise) and takes the 2.5/10/50/90/97.5 % quantiles per date; the
   point forecast is the sample median (see :mod:`forecasting.baselines` for why totals over
-  several days are *not* taken from these paths).
+  several days are *not* taken from these paths);
+* ``scaling="minmax"``: Prophet's default divides ``y`` by its maximum, which for
+  ``log1p`` counts (values between about 5.5 and 6.5 for a mid-size département) leaves
+  the whole signal in a narrow band far from 0 and makes the MAP optimisation badly
+  conditioned: L-BFGS needed about 1,400 iterations with repeated line-search failures on
+  the Nord series. Min-max scaling maps the window onto [0, 1]: about 3x fewer iterations,
+  the fit half as long, same accuracy (measured in ``benchmarks/README.md``).
 
 Prophet's sampling uses NumPy's *global* generator: the engine seeds it right before
 ``predictive_samples`` with the task's own seed and restores the previous global state
@@ -170,6 +176,7 @@ def prophet_forecast(
         weekly_seasonality=WEEKLY_ORDER if daily else False,
         daily_seasonality=False,
         uncertainty_samples=uncertainty_samples,
+        scaling="minmax",
     )
     train = pd.DataFrame({"ds": pd.DatetimeIndex(dates), "y": z})
     future = pd.DataFrame({"ds": pd.DatetimeIndex(fut)})
