@@ -281,16 +281,21 @@ def _attrs(kind: str, method: str, origin: object, horizon: int, seed: int,
 
 def _forecast_hierarchy(
     bottom: list[SeriesSpec], aggregates: list[SeriesSpec], parents: dict[str, list[str]],
-    plan: Plan, client: Client | None,
-) -> dict[str, Forecast]:
-    outcomes = run_all([*bottom, *aggregates], plan, client)
+    plan: Plan, client: Client | None, bottom_plan: Plan | None = None,
+) -> tuple[dict[str, Forecast], list[SeriesBacktest]]:
+    """Forecast every series in one submission, reconcile bottom-up; ``bottom_plan`` (e.g.
+    the same forecast plus a backtest) replaces ``plan`` for the bottom series, so the
+    backtests and the forecasts share the workers without waiting for each other."""
+    plans = [bottom_plan or plan] * len(bottom) + [plan] * len(aggregates)
+    outcomes = run_all([*bottom, *aggregates], plans, client)
     fcs = {o.name: o.forecast for o in outcomes if o.forecast is not None}
+    backtests = [o.backtest for o in outcomes if o.backtest is not None]
     bottom_fc = {b.name: fcs[b.name] for b in bottom}
     if aggregates:
         h = build_hierarchy(parents)
         base = {a.name: fcs[a.name] for a in aggregates}
         bottom_fc.update(reconcile(h, bottom_fc, base))
-    return bottom_fc
+    return bottom_fc, backtests
 
 
 # --- orchestration (I/O) ---------------------------------------------------------------------
@@ -321,7 +326,7 @@ def forecast_ed(
     table = load_ed_daily(folder) if by_age else load_ed_daily_all_ages(folder)
     bottom, aggregates, parents = ed_series(table, deps, by_age=by_age, source=source)
     plan = Plan(method=method, horizon=horizon, origin=origin, seed=seed)
-    fcs = _forecast_hierarchy(bottom, aggregates, parents, plan, client)
+    fcs, _ = _forecast_hierarchy(bottom, aggregates, parents, plan, client)
     o = fcs[bottom[0].name].origin
     return assemble([*bottom, *aggregates], fcs,
                     _attrs("ed", method, o, horizon, seed, source, by_age), "ed")
@@ -384,10 +389,45 @@ def forecast_medicines(
         products = [c for c in dict.fromkeys(table["cip13"]) if c in sentinels]
     bottom, aggregates, parents = medicine_series(table, regs, products, source=source)
     plan = Plan(method=method, horizon=horizon, origin=origin, seed=seed)
-    fcs = _forecast_hierarchy(bottom, aggregates, parents, plan, client)
+    fcs, _ = _forecast_hierarchy(bottom, aggregates, parents, plan, client)
     o = fcs[bottom[0].name].origin
     return assemble([*bottom, *aggregates], fcs,
                     _attrs("medicines", method, o, horizon, seed, source), "medicines")
+
+
+def forecast_and_backtest_ed(
+    table: pd.DataFrame,
+    deps: Sequence[str],
+    *,
+    method: str = "prophet",
+    horizon: int = 28,
+    backtest_methods: Mapping[str, Sequence[str]],
+    backtest_horizon: int = 28,
+    seed: int = DEFAULT_SEED,
+    client: Client | None = None,
+    source: str = "",
+) -> tuple[xr.Dataset, list[SeriesBacktest]]:
+    """The production forecast of ``deps`` (reconciled up to région and France) and the
+    rolling-origin backtest of each département, in one submission of one task per series.
+
+    ``table``: the all-ages SurSaUD table (``load_ed_daily_all_ages``), read once by the
+    caller. ``backtest_methods`` maps each method to its origins. This is what
+    ``benchmarks/forecast.py`` times: a national forecast run with its own skill check.
+    """
+    _check_method(method)
+    for m in backtest_methods:
+        _check_method(m)
+    bottom, aggregates, parents = ed_series(table, list(deps), source=source)
+    plan = Plan(method=method, horizon=horizon, seed=seed)
+    with_backtest = Plan(method=method, horizon=horizon, seed=seed,
+                         backtest=tuple((m, tuple(o)) for m, o in backtest_methods.items()),
+                         backtest_horizon=backtest_horizon)
+    fcs, backtests = _forecast_hierarchy(bottom, aggregates, parents, plan, client,
+                                         bottom_plan=with_backtest)
+    o = fcs[bottom[0].name].origin
+    ds = assemble([*bottom, *aggregates], fcs,
+                  _attrs("ed", method, o, horizon, seed, source), "ed")
+    return ds, backtests
 
 
 def backtest_ed(
