@@ -5,6 +5,11 @@
    they were calibrated on.
 3. The baseline and one what-if scenario from the library, replicated in parallel on a
    local Dask cluster into a zarr store, then compared (paired by replication).
+4. The next four weeks for that région: daily ED passages and hospitalisations after an ED
+   passage, forecast with Prophet (80 % intervals), written where the dashboard reads them
+   (``<results>/forecast/``).
+5. The top medicine shortage warnings of the embedded pharmacy ledger, 8 weeks ahead
+   (``<results>/ruptures/``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from twin.summary import format_summary, national_summary
 
 DEMO_BASELINE = "baseline.yaml"
 DEMO_WHAT_IF = "grippe-bronchiolite.yaml"
+DEMO_FORECAST_DAYS = 28
+DEMO_TOP_WARNINGS = 5
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -41,8 +48,44 @@ def run_demo(args: argparse.Namespace) -> int:
         resume=out.exists(),
         stream=sys.stdout,
     )
+    root = out.parent if out.suffix == ".zarr" else out
+    _forecasts(scenarios / DEMO_BASELINE, root / "forecast")
+    print("\nAlertes de pénurie de médicaments (registre de stocks embarqué, 8 semaines) :")
+    from twin.commands.shortages import run_shortages
+
+    run_shortages(out=root / "ruptures", top=DEMO_TOP_WARNINGS, region=_region(
+        scenarios / DEMO_BASELINE))
     print(f"\nExplorer les résultats : .venv/bin/twin dashboard --results {out}")
     return 0
+
+
+def _region(baseline_path: Path) -> str:
+    from twin.geography import departements
+    from twin.scenario import load_scenario, resolve
+
+    deps = resolve(load_scenario(baseline_path))[0].departements
+    return str(departements().loc[deps[0], "reg"])
+
+
+def _forecasts(baseline_path: Path, out: Path) -> None:
+    """Next four weeks of ED passages and admissions for the baseline's région (Prophet)."""
+    from forecasting.demand import admissions_from_forecast, forecast_ed
+    from forecasting.output import french_table, write_outputs
+    from twin.geography import departements
+
+    reg = _region(baseline_path)
+    ref = departements()
+    deps = list(ref.index[ref["reg"] == reg])
+    passages = forecast_ed(deps, horizon=DEMO_FORECAST_DAYS)
+    admissions = admissions_from_forecast(passages)
+    write_outputs(passages, out, "forecast_ed")
+    write_outputs(admissions, out, "forecast_admissions")
+    print("\nPrévision des quatre prochaines semaines (Prophet, à partir de la fin des "
+          "données) :")
+    print(french_table(passages))
+    print()
+    print(french_table(admissions))
+    print(f"Fichiers : {out}/forecast_ed.{{zarr,csv}}, {out}/forecast_admissions.{{zarr,csv}}")
 
 
 def _validation(baseline_path: Path, days: int) -> None:

@@ -308,7 +308,7 @@ def test_cli_writes_zarr_and_french_csv_and_prints_top_risks(small_ledger: Path,
                  "--out", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "jours de couv." in printed and "P(rupt.) 2 sem." in printed
+    assert "couv. (j)" in printed and "P 2 sem." in printed and "niveau" in printed
     ds = xr.open_zarr(out / "projection.zarr", consolidated=False)
     assert ds.attrs["as_of"] == "2022-11-07" and "perturbation" in ds["scenario"].values
     text = (out / "alertes_perturbation.csv").read_text(encoding="utf-8")

@@ -64,40 +64,41 @@ def _fmt_p(p: float) -> str:
 
 
 def format_top(warn, top: int) -> str:
-    """The top risks as a fixed-width French table."""
+    """The top risks as a fixed-width French table (level, cover, stock-out probabilities
+    at 2 and 4 weeks and at the longest horizon computed, reason → action)."""
     if warn is None or warn.empty:
         return "Aucune alerte : aucun produit ne dépasse le seuil de probabilité de rupture."
-    rows = [("rang", "produit", "site", "jours de couv.", "P(rupt.) 2 sem.", "P(rupt.) 4 sem.",
-             "motif", "action")]
+    far = next((c for c in ("p_rupture_8s", "p_rupture_4s") if c in warn.columns), None)
+    far_label = f"P {far.removeprefix('p_rupture_').removesuffix('s')} sem."
+    rows = [("rang", "niveau", "produit", "site", "couv. (j)", "P 2 sem.", "P 4 sem.",
+             far_label, "motif", "action")]
     for _, r in warn.head(top).iterrows():
         cover = r["jours_couverture"]
         rows.append((
             str(r["rang"]),
+            str(r.get("niveau", "")),
             str(r["product"])[:36],
             str(r["site"])[:34],
             "∞" if cover == float("inf") else f"{cover:.0f}",
             _fmt_p(r["p_rupture_2s"]),
             _fmt_p(r["p_rupture_4s"]),
+            _fmt_p(r[far]) if far else "",
             str(r["motif"]),
             str(r["action"]),
         ))
-    widths = [max(len(row[i]) for row in rows) for i in range(6)]
+    n = 8
+    widths = [max(len(row[i]) for row in rows) for i in range(n)]
     lines = []
     for row in rows:
-        head = "  ".join(cell.ljust(w) if i < 3 else cell.rjust(w)
-                         for i, (cell, w) in enumerate(zip(row[:6], widths, strict=True)))
-        lines.append(f"{head}  {row[6]} → {row[7]}" if row is not rows[0] else
+        head = "  ".join(cell.ljust(w) if i < 4 else cell.rjust(w)
+                         for i, (cell, w) in enumerate(zip(row[:n], widths, strict=True)))
+        lines.append(f"{head}  {row[n]} → {row[n + 1]}" if row is not rows[0] else
                      f"{head}  motif → action")
     return "\n".join(lines)
 
 
 def _shortages(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from forecasting import shortages as sh
     from twin.errors import DataError
-    from twin.sources.bdpm import load_availability_history
-    from twin.sources.ledger import default_ledger_path, load_ledger, load_sites
 
     if not 1 <= args.horizon <= MAX_HORIZON_WEEKS:
         raise DataError.single("--horizon", f"a number of weeks from 1 to {MAX_HORIZON_WEEKS}",
@@ -106,24 +107,53 @@ def _shortages(args: argparse.Namespace) -> int:
         raise DataError.single("--seuil", "a probability in (0, 1]", str(args.seuil))
     if args.paths < 10:
         raise DataError.single("--paths", "at least 10 Monte-Carlo paths", str(args.paths))
-    disruptions = sh.load_disruptions(args.disruption) if args.disruption else None
-    ledger_path = args.ledger or default_ledger_path()
+    run_shortages(ledger=args.ledger, produits=args.produits, bdpm=args.bdpm,
+                  as_of=args.as_of, horizon=args.horizon, disruption=args.disruption,
+                  out=args.out, paths=args.paths, seed=args.seed, seuil=args.seuil,
+                  top=args.top)
+    return 0
+
+
+def run_shortages(
+    *,
+    ledger: Path | None = None,
+    produits: Path | None = None,
+    bdpm: Path | None = None,
+    as_of: str | None = None,
+    horizon: int = 8,
+    disruption: Path | None = None,
+    out: Path = Path("ruptures"),
+    paths: int = 200,
+    seed: int = 20260101,
+    seuil: float = 0.5,
+    top: int = 10,
+    region: str | None = None,
+) -> object:
+    """Project, write the outputs under ``out`` (staged: all or nothing) and print the
+    French summary; returns the :class:`forecasting.shortages` report. ``region`` (COG
+    code) adds the warnings of that région's sites to the printed summary."""
+    import pandas as pd
+
+    from forecasting import shortages as sh
+    from forecasting.output import staged_outputs
+    from twin.sources.bdpm import load_availability_history
+    from twin.sources.ledger import default_ledger_path, load_ledger, load_sites
+
+    disruptions = sh.load_disruptions(disruption) if disruption else None
+    ledger_path = ledger or default_ledger_path()
     sites = load_sites()
-    ledger = load_ledger(ledger_path, args.produits, sites)
-    dates = (ledger["date"].min(), ledger["date"].max())
-    as_of = _parse_date(args.as_of, dates, "--as-of") if args.as_of else dates[1]
-    availability = load_availability_history(args.bdpm)
-    ctx = sh.prepare(ledger, availability, sites)
-    report = sh.early_warnings(ctx, as_of, args.horizon, args.paths, args.seed, disruptions,
-                               args.seuil)
+    table = load_ledger(ledger_path, produits, sites)
+    dates = (table["date"].min(), table["date"].max())
+    day = _parse_date(as_of, dates, "--as-of") if as_of else dates[1]
+    availability = load_availability_history(bdpm)
+    ctx = sh.prepare(table, availability, sites)
+    report = sh.early_warnings(ctx, day, horizon, paths, seed, disruptions, seuil)
     report.settings.update({
-        "ledger": str(ledger_path), "product_file": str(args.produits or ""),
-        "bdpm": str(args.bdpm or "embedded"), "disruption_file": str(args.disruption or ""),
+        "ledger": str(ledger_path), "product_file": str(produits or ""),
+        "bdpm": str(bdpm or "embedded"), "disruption_file": str(disruption or ""),
     })
 
-    from forecasting.output import staged_outputs
-
-    out = Path(args.out)
+    out = Path(out)
     ds = sh.to_dataset(report)
     with staged_outputs(out, stale=("alertes_perturbation.csv",)) as stage:
         ds.to_zarr(stage / "projection.zarr", mode="w", consolidated=False)
@@ -135,20 +165,23 @@ def _shortages(args: argparse.Namespace) -> int:
 
     last_snapshot = availability["snapshot_date"].max()
     print(f"Registre : {ledger_path} — {ctx.panel.n_series} séries produit × site, "
-          f"situation au {as_of:%d/%m/%Y}, horizon {args.horizon} semaines, "
-          f"{args.paths} trajectoires.")
-    if pd.Timestamp(last_snapshot) < as_of - pd.Timedelta(7, "D"):
+          f"situation au {day:%d/%m/%Y}, horizon {horizon} semaines, "
+          f"{paths} trajectoires.")
+    if pd.Timestamp(last_snapshot) < day - pd.Timedelta(7, "D"):
         print(f"Attention : dernier instantané BDPM du {last_snapshot:%d/%m/%Y}.")
-    print(f"{len(report.warnings)} alerte(s) (seuil {100 * args.seuil:.0f} %) — principales :")
-    print(format_top(report.warnings, args.top))
+    print(f"{len(report.warnings)} alerte(s) (seuil {100 * seuil:.0f} %) — principales :")
+    print(format_top(report.warnings, top))
+    if region is not None and not report.warnings.empty:
+        mine = report.warnings[report.warnings["reg"].astype(str) == str(region)]
+        print(f"dont {len(mine)} dans la région {region}.")
     if report.scenario_warnings is not None:
         print()
         print(f"Avec la perturbation ({len(disruptions or [])} scénario(s)) : "
               f"{len(report.scenario_warnings)} alerte(s) — principales :")
-        print(format_top(report.scenario_warnings, args.top))
+        print(format_top(report.scenario_warnings, top))
     print(f"\nRésultats écrits dans {out}/ (projection.zarr, alertes.csv, "
           "alertes_territoires.csv).")
-    return 0
+    return report
 
 
 def register(sub: argparse._SubParsersAction) -> None:

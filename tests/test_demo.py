@@ -1,0 +1,27 @@
+"""The quickstart's closing steps: next four weeks for the baseline's région, top warnings."""
+
+from __future__ import annotations
+
+import pytest
+import xarray as xr
+
+from twin.demo import DEMO_BASELINE, _forecasts, _region
+from twin.paths import scenarios_dir
+
+
+@pytest.mark.slow
+def test_demo_forecasts_the_baseline_region_and_writes_what_the_dashboard_reads(
+        tmp_path, capsys):
+    baseline = scenarios_dir() / DEMO_BASELINE
+    assert _region(baseline) == "32"
+    _forecasts(baseline, tmp_path)
+    out = capsys.readouterr().out
+    assert "Passages aux urgences attendus du 01/01/2025 au 28/01/2025 (28 jours)" in out
+    assert "Hospitalisations après passage aux urgences attendues" in out
+    assert out.count("Hauts-de-France (32)") == 2
+    passages = xr.open_zarr(tmp_path / "forecast_ed.zarr", consolidated=False)
+    admissions = xr.open_zarr(tmp_path / "forecast_admissions.zarr", consolidated=False)
+    assert sorted(passages["territory"].values) == ["02", "32", "59", "60", "62", "80"]
+    # Admissions are a share of passages, région by région and day by day.
+    ratio = (admissions["point"].values / passages["point"].values)
+    assert ((ratio > 0.05) & (ratio < 0.5)).all()
