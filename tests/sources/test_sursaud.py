@@ -16,10 +16,12 @@ import pytest
 from twin.errors import DataError
 from twin.geography import OVERSEAS_DEPS, departements, normalise_dep
 from twin.paths import real_dir
+from twin.sources import sursaud
 from twin.sources.sursaud import (
     AGE_CLASSES,
     ALL_AGES_COLUMNS,
     DETAIL_COLUMNS,
+    _parse_cached,
     check_file,
     find_file,
     load_ed_daily,
@@ -320,3 +322,54 @@ def test_folder_with_no_file_or_two_files(tmp_path: Path):
     (tmp_path / "sursaud-corona-quot-dep-2023-01-01-19h00.csv").write_text("x")
     with pytest.raises(DataError, match="exactly one"):
         load_ed_daily(tmp_path)
+
+
+def _mutations() -> dict[str, list[list[str]]]:
+    """Small files exercising each check, valid ones with masked sex splits among them."""
+    cases: dict[str, list[list[str]]] = {"valid": _rows()}
+    rows = _rows()
+    for r in rows[6:12]:
+        r[8] = r[9] = ""  # 01 on day 2: sex split masked everywhere
+    cases["masked"] = rows
+    rows = _rows()
+    rows[7][8] = rows[7][9] = ""  # one class masked: the all-ages split is not checked
+    cases["one_class_masked"] = rows
+    cases["gap"] = [r for r in _rows() if not (r[0] == "2A" and r[1] == "2024-01-02")]
+    rows = _rows()
+    rows[0:6], rows[6:12] = rows[6:12], rows[0:6]
+    cases["order"] = rows
+    cases["class_missing"] = [r for r in _rows() if not (r[1] == "2024-01-03" and r[2] == "D")]
+    rows = _rows()
+    rows[6][4] = str(int(rows[6][4]) + 1)
+    rows[6][9] = str(int(rows[6][9]) + 1)
+    cases["all_ages"] = rows
+    rows = _rows()
+    rows[6][8] = str(int(rows[6][8]) + 1)
+    rows[6][9] = str(int(rows[6][9]) - 1)
+    cases["all_ages_by_sex"] = rows
+    rows = _rows()
+    rows[3][0] = "1"  # another spelling of 01
+    cases["spelling"] = rows
+    return cases
+
+
+@pytest.mark.parametrize("case", list(_mutations()))
+def test_vectorised_checks_agree_with_pandas_checks(tmp_path: Path, monkeypatch, case: str):
+    """The integer-code checks and sort give what the pandas checks and sort give."""
+    path = _write(tmp_path, _mutations()[case])
+
+    def outcome():
+        try:
+            return _parse_cached.__wrapped__(str(path), 0, 0)
+        except DataError as exc:
+            return [str(p) for p in exc.problems]
+
+    fast = outcome()
+    with monkeypatch.context() as m:
+        m.setattr(sursaud, "_row_codes", lambda df: None)
+        slow = outcome()
+    if isinstance(slow, list):
+        assert fast == slow
+    else:
+        for got, want in zip(fast, slow, strict=True):
+            pd.testing.assert_frame_equal(got, want, check_exact=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from twin.errors import DataError
 from twin.geography import is_dep, normalise_dep
+from twin.sources import tabular
 from twin.sources.tabular import TableSpec, read_table
 
 SPEC = TableSpec(
@@ -103,3 +107,71 @@ def test_extra_fields(tmp_path):
 def test_all_problems_reported_together(tmp_path):
     msgs = problems(write(tmp_path, b"dep;n\n01;-1\n99;2\n01;4\n"))
     assert len(msgs) >= 3
+
+
+# ------------------------------------------------------------ fast path == general path
+
+PLAIN = replace(SPEC, encoding="utf-8", decimal_mark=".")
+
+
+def _both(path: Path, spec: TableSpec, monkeypatch) -> tuple[object, object]:
+    """read_table's outcome (frame or error messages) with and without the Arrow fast path."""
+
+    def outcome():
+        try:
+            return read_table(path, spec)
+        except DataError as exc:
+            return [str(p) for p in exc.problems]
+
+    fast = outcome()
+    with monkeypatch.context() as m:
+        m.setattr(tabular, "_read_known_columns", lambda *a, **k: None)
+        general = outcome()
+    return fast, general
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "dep;nom;n;x\n01;Ain;5;1.5\n2A;Corse;;\n",  # masked cells stay NaN
+        "dep;nom;n;x;extra\n01;Ain;5;1.5;z\n",  # unknown column
+        "DEP;libelle;NB\r\n01;Ain;5\r\n02;Aisne;7\r\n",  # aliases, CRLF
+        "dep;nom;n\n 01 ;Ain ;5\n02;\tAisne; 7\n",  # whitespace to strip
+        "dep;nom;n\n01;Ain;5\n\n02;Aisne;7\n",  # blank line: line numbers shift
+        "dep;nom;n\n01;Ain;5\n02;Aisne;7;8\n03;x;1\n",  # extra field
+        "dep;nom;n\n01;Ain;-5\n02;Aisne;abc\n01;x;1.5\n99;y;1\n",  # several problems
+        "dep;nom;n\n01;Ain;99999999999999999999\n02;x;007\n",  # huge and zero-padded
+        "dep;n\n01;1\r02;2\n",  # lone CR
+        "dep;n\n01;1\n",  # no name column
+    ],
+)
+def test_fast_read_agrees_with_general_read(tmp_path, monkeypatch, content):
+    path = write(tmp_path, content.encode())
+    fast, general = _both(path, PLAIN, monkeypatch)
+    if isinstance(general, list):
+        assert fast == general
+    else:
+        pd.testing.assert_frame_equal(fast, general, check_exact=True)
+
+
+def test_fast_read_keeps_masked_cells_missing_and_codes_as_strings(tmp_path):
+    path = write(tmp_path, b"dep;nom;n;x\n01;Ain;;\n2A;Corse;0;2\n")
+    assert tabular._read_known_columns(path.read_text(), PLAIN, 0) is not None  # fast path
+    df = read_table(path, PLAIN)
+    assert df["dep"].tolist() == ["01", "2A"] and df["dep"].dtype == object
+    assert df["n"].isna().tolist() == [True, False] and df["n"].iloc[1] == 0
+    assert df["x"].isna().iloc[0] and df["x"].iloc[1] == 2.0
+    assert df["_line"].tolist() == [2, 3]
+
+
+def test_row_scan_counts_fields_per_line():
+    text = "a;b\r\n\r\n1;2;3\n\n;\n€;é"
+    lines, counts = tabular._scan_rows(text, ";")
+    assert lines.tolist() == [1, 3, 5, 6] and counts.tolist() == [2, 3, 2, 2]
+
+
+def test_edge_whitespace_detection_matches_str_strip():
+    cells = ["a", "b c", "", "x\xa0", "\u2003y", "z\x1c", " "]
+    for cell in cells:
+        column = np.array(["ok", cell, "fine"], dtype=object)
+        assert tabular._has_edge_whitespace(column) == (cell != cell.strip()), repr(cell)
