@@ -23,8 +23,7 @@ passages by sex than in total, a duplicated (département, date, class), dates o
 within a département's series, a day missing some age classes, a gap in a département's
 daily series, and an all-ages row that differs from the sum of its classes.
 
-Reading the embedded 6-year file (1.3 million rows) takes about two seconds (the checks
-run on integer codes and word their messages only when a problem is found); the parsed
+Reading the embedded 6-year file (1.3 million rows) takes a few seconds; the parsed
 result of a given file (path, size, modification time) is cached in memory and copied out.
 """
 
@@ -189,31 +188,24 @@ def _parse_cached(path_str: str, _size: int, _mtime_ns: int) -> tuple[pd.DataFra
     # Select, then rename in place: ``rename`` would copy the million rows once more.
     df = df[[LINE, "dep", "date", "sursaud_cl_age_corona", *_COUNTS]]
     df.columns = [LINE, "dep", "date", "age_class", *_COUNTS.values()]
-    # Each check below runs (and words its messages) only where a vectorised test on the
-    # rows' integer codes finds it may have something to report, or without codes.
+    _check_order(path, df, problems)
+    _check_classes_present(path, df, problems)
+    _check_gaps(path, df, problems)
+    problems.raise_if_any()
+    _check_all_ages(path, df, problems)
+    problems.raise_if_any()
     codes = _row_codes(df)
-    counts = None if codes is None else _day_counts(codes)
-    if codes is None or _order_suspect(codes):
-        _check_order(path, df, problems)
-    if counts is None or _classes_suspect(counts):
-        _check_classes_present(path, df, problems)
-    if counts is None or _gaps_suspect(counts):
-        _check_gaps(path, df, problems)
-    problems.raise_if_any()
-    if codes is None or _all_ages_suspect(df, codes):
-        _check_all_ages(path, df, problems)
-    problems.raise_if_any()
     return _tidy(df) if codes is None else _tidy_by_codes(df, codes)
 
 
 @dataclass(frozen=True)
 class _Codes:
-    """Each row's département, day and class as small integers, for vectorised checks.
+    """Each row's département, day and class as small integers, for the final sort.
 
-    A million-row table makes pandas groupbys and multi-column sorts on strings the slow
-    part of loading; on these codes the same questions are a bincount or one integer sort.
-    Codes follow the output order: ``dep`` is the rank in official order, ``day`` counts
-    days from the file's first date, ``cls`` is 0 for all ages then 1..5 for A..E.
+    A three-column sort of a million rows on strings is the slow part of tidying; on these
+    codes it is one integer sort. Codes follow the output order: ``dep`` is the rank in
+    official order, ``day`` counts days from the file's first date, ``cls`` is 0 for all
+    ages then 1..5 for A..E.
     """
 
     dep: np.ndarray
@@ -227,17 +219,11 @@ class _Codes:
         return self.dep * self.n_days + self.day
 
 
-# Sums of a few counts below this stay exact in float64, whichever order adds them.
-_EXACT_COUNT = 2**50
-# Beyond this many (département, day) cells the count matrix is not worth building.
-_MAX_PAIRS = 50_000_000
 
 
 def _row_codes(df: pd.DataFrame) -> _Codes | None:
-    """The rows' codes, or ``None`` when they would not be exact (the checks then use pandas).
-
-    That is: a département or class outside the official lists, a date that is not a
-    plain day, a count too large for exact float sums, or a date span too long.
+    """The rows' codes, or ``None`` when they would not be exact (then :func:`_tidy` sorts):
+    a département or class outside the official lists, or a date that is not a plain day.
     """
     order = sorted(departements().index, key=dep_sort_key)
     dep = _map_codes(df["dep"], {d: i for i, d in enumerate(order)})
@@ -248,15 +234,9 @@ def _row_codes(df: pd.DataFrame) -> _Codes | None:
     days = dates.astype("datetime64[D]")
     if (days != dates).any():
         return None
-    for col in ("passages", "passages_m", "passages_f"):
-        if np.nanmax(np.abs(df[col].to_numpy(dtype=float)), initial=0) >= _EXACT_COUNT:
-            return None
     day = days.astype(np.int64)
     day -= day.min()
-    n_days = int(day.max()) + 1
-    if len(order) * n_days > _MAX_PAIRS:
-        return None
-    return _Codes(dep, day, cls, len(order), n_days)
+    return _Codes(dep, day, cls, len(order), int(day.max()) + 1)
 
 
 def _map_codes(values: pd.Series, mapping: dict[str, int]) -> np.ndarray | None:
@@ -266,68 +246,6 @@ def _map_codes(values: pd.Series, mapping: dict[str, int]) -> np.ndarray | None:
         return None
     lookup = np.array([mapping[u] for u in uniques], dtype=np.int64)
     return lookup[index]
-
-
-def _day_counts(codes: _Codes) -> np.ndarray:
-    """Rows per (département, day), as a département x day matrix."""
-    counts = np.bincount(codes.pair(), minlength=codes.n_deps * codes.n_days)
-    return counts.reshape(codes.n_deps, codes.n_days)
-
-
-def _order_suspect(codes: _Codes) -> bool:
-    """Whether some (département, class) series has a date not after the one above it.
-
-    Rows are in file order, so a stable sort on the series code keeps each series in line
-    order, as :func:`_check_order` sorts it.
-    """
-    series = codes.dep * len(AGE_CLASS_LABELS) + codes.cls
-    order = np.argsort(series, kind="stable")
-    series, day = series[order], codes.day[order]
-    return bool(((series[1:] == series[:-1]) & (day[1:] <= day[:-1])).any())
-
-
-def _classes_suspect(counts: np.ndarray) -> bool:
-    """Whether some (département, date) present has fewer rows than classes (0 and A..E)."""
-    return bool((counts[counts > 0] < len(AGE_CLASS_LABELS)).any())
-
-
-def _gaps_suspect(counts: np.ndarray) -> bool:
-    """Whether some département has fewer distinct days than its first-to-last span."""
-    present = counts > 0
-    has = present.any(axis=1)
-    first = present.argmax(axis=1)
-    last = present.shape[1] - 1 - present[:, ::-1].argmax(axis=1)
-    return bool((has & (last - first + 1 != present.sum(axis=1))).any())
-
-
-def _all_ages_suspect(df: pd.DataFrame, codes: _Codes) -> bool:
-    """Whether :func:`_check_all_ages` may report (or refuse) something.
-
-    Mirrors its rule per (département, day) with details: when all five classes give a
-    count, the all-ages row must equal their sum; ``passages`` must also be missing in
-    both or in neither. A repeated all-ages row (which it cannot index) also answers yes.
-    """
-    pair = codes.pair()
-    n_pairs = codes.n_deps * codes.n_days
-    is_total = codes.cls == 0
-    total_pair, detail_pair = pair[is_total], pair[~is_total]
-    if (np.bincount(total_pair, minlength=n_pairs) > 1).any():
-        return True
-    has_detail = np.bincount(detail_pair, minlength=n_pairs) > 0
-    for col in ("passages", "passages_m", "passages_f"):
-        values = df[col].to_numpy(dtype=float)
-        detail = values[~is_total]
-        known = ~np.isnan(detail)
-        given = np.bincount(detail_pair, weights=known, minlength=n_pairs)
-        sums = np.bincount(detail_pair, weights=np.where(known, detail, 0), minlength=n_pairs)
-        got = np.full(n_pairs, np.nan)
-        got[total_pair] = values[is_total]
-        bad = (given == len(AGE_CLASSES)) & ~np.isnan(got) & (got != sums)
-        if col == "passages":
-            bad |= np.isnan(got) != (given == 0)
-        if (bad & has_detail).any():
-            return True
-    return False
 
 
 def _normalise_deps(spelled: pd.Series) -> pd.Series:

@@ -28,8 +28,6 @@ LINE = "_line"
 # Integers below 2**53 convert to float64 exactly, whichever parser reads them.
 _EXACT_FLOAT_INT = 2**53
 _ANY_SPACE = re.compile(r"\s")
-# The ASCII characters str.strip removes, except the line ends (never inside unquoted cells).
-_ASCII_CELL_SPACE = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
 _EDGE_SPACE = re.compile(r"(?:\A|\x00)\s|\s(?:\x00|\Z)")
 
 ENCODING_LABELS = {
@@ -179,10 +177,6 @@ def _parse_numbers(
 ) -> None:
     """Numeric columns as float64 (empty cells NaN); columns in ``parsed`` already are."""
     for col in sorted((spec.integers | spec.decimals) & set(df.columns) - parsed):
-        plain = _plain_digits(df[col].to_numpy())
-        if plain is not None:
-            df[col] = plain
-            continue
         raw = df[col].str.strip()
         text = raw
         if spec.thousands_mark:
@@ -207,33 +201,6 @@ def _parse_numbers(
                     repr(raw.iloc[idx]), int(df[LINE].iloc[idx]), col,
                 )
         df[col] = values.astype("float64")
-
-
-def _plain_digits(cells: np.ndarray) -> np.ndarray | None:
-    """Float values of a column of bare ASCII digit strings and empty cells, else ``None``.
-
-    The common, valid case (counts such as ``nbre_pass_tot``) needs none of the general
-    path's work: no whitespace, marks, signs or fractions can hide in ASCII digits, so one
-    join checks the whole column at C speed and ``int`` parses it. Anything else (spaces,
-    decimals, signs, junk, values too large to stay exact in a float) returns ``None`` and
-    goes through :func:`_parse_numbers`'s general path, which locates every problem.
-    """
-    try:
-        joined = "".join(cells)
-    except TypeError:
-        return None
-    if joined and not (joined.isascii() and joined.isdigit()):
-        return None
-    filled = cells != ""
-    try:
-        ints = cells[filled].astype(np.int64)
-    except (OverflowError, ValueError):
-        return None
-    if len(ints) and ints.max() >= _EXACT_FLOAT_INT:
-        return None
-    values = np.full(len(cells), np.nan)
-    values[filled] = ints
-    return values
 
 
 def _check_codes(
@@ -349,9 +316,8 @@ def read_table(path: str | Path, spec: TableSpec, raw: bytes | None = None) -> p
     if cells is None:
         cells = _Cells(_read_all_columns(path, text, spec, skipped, problems))
     df = cells.frame
-    if not _cells_cannot_hold_whitespace(text, spec.sep):
-        for col in _strip_cells(df, cells.parsed):
-            cells.distinct.pop(col, None)  # the stripped values are no longer those words
+    for col in _strip_cells(df, cells.parsed):
+        cells.distinct.pop(col, None)  # the stripped values are no longer those words
     _parse_numbers(path, df, spec, problems, cells.parsed)
     _check_codes(path, df, spec, problems, cells)
     if spec.key:
@@ -546,20 +512,6 @@ def _arrow_plain_digits(col: pa.ChunkedArray) -> np.ndarray | None:
     if largest is not None and largest >= _EXACT_FLOAT_INT:
         return None
     return pc.cast(ints, pa.float64()).fill_null(np.nan).to_numpy()
-
-
-def _cells_cannot_hold_whitespace(text: str, sep: str) -> bool:
-    """Whether no cell can hold whitespace at all, so stripping is a no-op.
-
-    Unquoted cells never contain the separator, ``\\n`` or a ``\\r\\n`` line end, so in ASCII
-    text without any other whitespace character (a few fast substring scans) no cell has
-    any. Quoted or non-ASCII text (Unicode has more whitespace) answers ``False``.
-    """
-    if '"' in text or not text.isascii():
-        return False
-    if any(ch in text for ch in _ASCII_CELL_SPACE if ch != sep):
-        return False
-    return "\r" not in text or text.count("\r") == text.count("\r\n")
 
 
 def _strip_cells(df: pd.DataFrame, parsed: set[str]) -> list[str]:
