@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 import xarray as xr
 
-from twin.demo import DEMO_BASELINE, _forecasts, _region
+from twin.demo import DEMO_BASELINE, _baseline_territory, _forecasts
 from twin.paths import scenarios_dir
 
 
 @pytest.mark.slow
 def test_demo_forecasts_the_baseline_region_and_writes_what_the_dashboard_reads(
         tmp_path, capsys):
-    baseline = scenarios_dir() / DEMO_BASELINE
-    assert _region(baseline) == "32"
-    _forecasts(baseline, tmp_path)
+    region, deps = _baseline_territory(scenarios_dir() / DEMO_BASELINE)
+    assert region == "32"
+    _forecasts(deps, tmp_path)
     out = capsys.readouterr().out
     assert "Passages aux urgences attendus du 01/01/2025 au 28/01/2025 (28 jours)" in out
     assert "Hospitalisations après passage aux urgences attendues" in out

@@ -49,33 +49,31 @@ def run_demo(args: argparse.Namespace) -> int:
         stream=sys.stdout,
     )
     root = out.parent if out.suffix == ".zarr" else out
-    _forecasts(scenarios / DEMO_BASELINE, root / "forecast")
+    region, deps = _baseline_territory(scenarios / DEMO_BASELINE)
+    _forecasts(deps, root / "forecast")
     print("\nAlertes de pénurie de médicaments (registre de stocks embarqué, 8 semaines) :")
     from twin.commands.shortages import run_shortages
 
-    run_shortages(out=root / "ruptures", top=DEMO_TOP_WARNINGS, region=_region(
-        scenarios / DEMO_BASELINE))
+    run_shortages(out=root / "ruptures", top=DEMO_TOP_WARNINGS, region=region)
     print(f"\nExplorer les résultats : .venv/bin/twin dashboard --results {out}")
     return 0
 
 
-def _region(baseline_path: Path) -> str:
+def _baseline_territory(baseline_path: Path) -> tuple[str, list[str]]:
+    """The baseline's région (COG code) and its départements."""
     from twin.geography import departements
     from twin.scenario import load_scenario, resolve
 
-    deps = resolve(load_scenario(baseline_path))[0].departements
-    return str(departements().loc[deps[0], "reg"])
+    deps = list(resolve(load_scenario(baseline_path))[0].departements)
+    return str(departements().loc[deps[0], "reg"]), deps
 
 
-def _forecasts(baseline_path: Path, out: Path) -> None:
-    """Next four weeks of ED passages and admissions for the baseline's région (Prophet)."""
+def _forecasts(deps: list[str], out: Path) -> None:
+    """Next four weeks of ED passages and admissions for ``deps`` (Prophet), reconciled up
+    to their région."""
     from forecasting.demand import admissions_from_forecast, forecast_ed
     from forecasting.output import french_table, write_outputs
-    from twin.geography import departements
 
-    reg = _region(baseline_path)
-    ref = departements()
-    deps = list(ref.index[ref["reg"] == reg])
     passages = forecast_ed(deps, horizon=DEMO_FORECAST_DAYS)
     admissions = admissions_from_forecast(passages)
     write_outputs(passages, out, "forecast_ed")

@@ -21,6 +21,11 @@ from datetime import datetime
 from pathlib import Path
 
 MAX_HORIZON_WEEKS = 26  # same bound as forecasting.shortages.MAX_HORIZON_WEEKS
+DEFAULT_OUT = Path("ruptures")
+DEFAULT_SEED = 20260101
+DEFAULT_HORIZON_WEEKS = 8
+DEFAULT_PATHS = 200
+DEFAULT_THRESHOLD = 0.5
 
 
 def _parse_date(text: str, ledger_range: tuple, source: str):
@@ -120,18 +125,18 @@ def run_shortages(
     produits: Path | None = None,
     bdpm: Path | None = None,
     as_of: str | None = None,
-    horizon: int = 8,
+    horizon: int = DEFAULT_HORIZON_WEEKS,
     disruption: Path | None = None,
-    out: Path = Path("ruptures"),
-    paths: int = 200,
-    seed: int = 20260101,
-    seuil: float = 0.5,
+    out: Path = DEFAULT_OUT,
+    paths: int = DEFAULT_PATHS,
+    seed: int = DEFAULT_SEED,
+    seuil: float = DEFAULT_THRESHOLD,
     top: int = 10,
     region: str | None = None,
 ) -> object:
     """Project, write the outputs under ``out`` (staged: all or nothing) and print the
     French summary; returns the :class:`forecasting.shortages` report. ``region`` (COG
-    code) adds the warnings of that région's sites to the printed summary."""
+    code) adds how many of the warnings concern that région's sites."""
     import pandas as pd
 
     from forecasting import shortages as sh
@@ -197,14 +202,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="folder of archived BDPM CIS_CIP_Dispo_Spec_YYYYMMDD.txt snapshots")
     p.add_argument("--as-of", dest="as_of", default=None,
                    help="situation date AAAA-MM-JJ (default: last day of the ledger)")
-    p.add_argument("--horizon", type=int, default=8, help="weeks ahead (default 8)")
+    p.add_argument("--horizon", type=int, default=DEFAULT_HORIZON_WEEKS,
+                   help=f"weeks ahead (default {DEFAULT_HORIZON_WEEKS})")
     p.add_argument("--disruption", type=Path, default=None,
                    help="YAML list of supply disruptions to compare with the baseline")
-    p.add_argument("--out", type=Path, default=Path("ruptures"),
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
                    help="output folder (default ./ruptures)")
-    p.add_argument("--paths", type=int, default=200, help="Monte-Carlo paths (default 200)")
-    p.add_argument("--seed", type=int, default=20260101, help="random seed")
-    p.add_argument("--seuil", type=float, default=0.5,
+    p.add_argument("--paths", type=int, default=DEFAULT_PATHS,
+                   help=f"Monte-Carlo paths (default {DEFAULT_PATHS})")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    p.add_argument("--seuil", type=float, default=DEFAULT_THRESHOLD,
                    help="probability of stock-out that raises a warning (default 0.5)")
     p.add_argument("--top", type=int, default=10, help="rows of the printed table")
     p.set_defaults(func=_shortages)
