@@ -239,7 +239,7 @@ def provisional_days(all_ages: pd.DataFrame) -> set[pd.Timestamp]:
     days = list(wide.index)
     flagged: set[pd.Timestamp] = set()
     for day in days[::-1][:PROVISIONAL_MAX_DAYS]:
-        refs = [day - pd.Timedelta(weeks=k) for k in range(1, 5)]
+        refs = [day - np.timedelta64(7 * k, "D") for k in range(1, 5)]
         refs = [r for r in refs if r in wide.index]
         if len(refs) < 4:
             flagged.add(day)
