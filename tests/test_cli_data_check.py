@@ -315,6 +315,61 @@ def _drees_region(tmp: Path) -> tuple[Path, list[Expect]]:
                          "'11_Île-de-France'", n + 1, "id_geo")]
 
 
+REG_NAME = "sursaud-covid-quot-reg_2022-12-26_2024-06-30.csv"
+
+
+def _sursaud_reg() -> bytes:
+    """The real regional SurSaUD snapshot (2022-12-26 to 2024-06-30), as embedded."""
+    return (DATA / "real" / "sursaud" / REG_NAME).read_bytes()
+
+
+@case("real SurSaUD regional file: bad date")
+def _reg_date(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _set_cell(_sursaud_reg(), 12, "date_de_passage", b"2023-02-30", b";", b"\r\n")
+    path = _write(tmp, REG_NAME, raw)
+    return path, [Expect("a date YYYY-MM-DD", "'2023-02-30'", 12, "date_de_passage")]
+
+
+@case("real SurSaUD regional file: negative count")
+def _reg_negative(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _set_cell(_sursaud_reg(), 40, "nbre_pass_tot", b"-7", b";", b"\r\n")
+    path = _write(tmp, REG_NAME, raw)
+    return path, [Expect("a non-negative integer", "'-7'", 40, "nbre_pass_tot")]
+
+
+@case("real SurSaUD regional file: duplicated (région, date, class)")
+def _reg_duplicate(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _sursaud_reg()
+    lines = _lines(raw, b"\r\n")
+    n = len([ln for ln in lines if ln])
+    path = _write(tmp, REG_NAME, raw + lines[7] + b"\r\n")
+    return path, [Expect("one row per reg/date_de_passage/sursaud_cl_age_corona",
+                         "a duplicate of line 8", n + 1)]
+
+
+@case("real SurSaUD regional file: unknown région")
+def _reg_unknown(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _set_cell(_sursaud_reg(), 25, "reg", b"99", b";", b"\r\n")
+    path = _write(tmp, REG_NAME, raw)
+    return path, [Expect("one of the 18 INSEE région codes", "'99'", 25, "reg")]
+
+
+@case("real SurSaUD regional file: truncated last line")
+def _reg_truncated(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _sursaud_reg()
+    lines = [ln for ln in _lines(raw, b"\r\n") if ln]
+    cut = lines[-1][:20]  # '94;2024-06-30;6;2;51': the sex split and later fields lost
+    path = _write(tmp, REG_NAME, raw[: raw.rindex(lines[-1])] + cut)
+    missing = lines[0].split(b";")[cut.count(b";") + 1].decode()
+    return path, [Expect("18 fields", "fields (file truncated?)", len(lines), missing)]
+
+
+@case("real SurSaUD regional file: wrong separator")
+def _reg_separator(tmp: Path) -> tuple[Path, list[Expect]]:
+    path = _write(tmp, REG_NAME, _sursaud_reg().replace(b";", b"\t"))
+    return path, [Expect("';'-separated columns", "tab-separated header 'reg", 1)]
+
+
 @case("unrecognised file name given directly")
 def _unknown_name(tmp: Path) -> tuple[Path, list[Expect]]:
     path = _write(tmp, "URGENCES_2023.csv", _urg())
@@ -340,11 +395,13 @@ def test_intact_copies_of_the_damaged_inputs_pass(tmp_path: Path):
     """The damage, not the copying, is what the cases above detect."""
     sae = _write(tmp_path / "sae", URG, _urg())
     sursaud = _write(tmp_path / "sursaud", SURSAUD, _sursaud_extract())
-    result = run_check(sae, sursaud)
+    regional = _write(tmp_path / "regional", REG_NAME, _sursaud_reg())
+    result = run_check(sae, sursaud, regional)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert f"{sae}: 1 file(s) checked, 0 problem(s)" in result.stdout
     assert f"{sursaud}: 1 file(s) checked, 0 problem(s)" in result.stdout
+    assert f"{regional}: 1 file(s) checked, 0 problem(s)" in result.stdout
 
 
 def test_folder_with_one_broken_file_names_only_that_file(tmp_path: Path):
