@@ -76,7 +76,7 @@ def test_real_and_synthetic_folders_are_covered():
         for rel in _embedded_files()
         if rel not in NON_DATA_FILES and rel.startswith(("real/", "synthetic/"))
     }
-    assert {"real/sae", "real/insee", "real/drees", "real/sentinelles"} <= claimed
+    assert {"real/sae", "real/insee", "real/drees", "real/sentinelles", "real/bdpm"} <= claimed
     assert {
         "synthetic/sursaud", "synthetic/openmedic", "synthetic/bdpm", "synthetic/pathologies",
     } <= claimed
@@ -122,6 +122,11 @@ def test_no_file_name_is_claimed_by_two_modules():
         ("OPEN_MEDIC_2018.CSV", "twin.sources.openmedic"),
         ("open_medic_2018.csv", "twin.sources.openmedic"),
         ("CIS_CIP_Dispo_Spec.txt", "twin.sources.bdpm"),
+        ("CIS_CIP_Dispo_Spec_20260126.txt", "twin.sources.bdpm"),
+        ("CIS_bdpm.txt", "twin.sources.bdpm"),
+        ("CIS_CIP_bdpm.txt", "twin.sources.bdpm"),
+        ("CIS_COMPO_bdpm.txt", "twin.sources.bdpm"),
+        ("CIS_MITM.txt", "twin.sources.bdpm"),
         (
             "lits-de-reanimation-de-soins-intensifs-et-de-surveillance-continue-en-france.csv",
             "twin.sources.drees",
