@@ -75,15 +75,25 @@ def test_shape_and_coverage(ed):
 
 
 @pytest.mark.slow
-def test_annual_totals_equal_sae_per_departement(ed):
+def test_split_between_a_regions_departements_follows_sae(ed):
+    """Régions' totals come from the real regional series (tested in
+    tests/synthetic/test_sursaud_generator.py); their split between départements from the
+    SAE: each département's share of its région's year within 4 % of its SAE share
+    (measured: at most 2.4 %), and the replica stays below the SAE (OSCOUR coverage)."""
+    from twin.geography import dep_to_reg
+
     _, total = ed
     annual = total.groupby([total["dep"], total["date"].dt.year])["passages"].sum()
     for year in YEARS:
-        sae = _sae_by_dep(year)["PASSU"].astype(np.int64)
+        sae = _sae_by_dep(year)["PASSU"]
         got = annual.xs(year, level=1).reindex(sae.index)
         assert got.notna().all(), year
-        diff = got - sae
-        assert (diff == 0).all(), (year, diff[diff != 0].head())
+        reg = sae.index.map(dep_to_reg())
+        share_sae = sae / sae.groupby(reg).transform("sum")
+        share_got = got / got.groupby(reg).transform("sum")
+        rel = (share_got / share_sae - 1).abs()
+        assert rel.max() < 0.04, (year, rel.idxmax(), rel.max())
+        assert 0.6 < got.sum() / sae.sum() < 0.95, year
 
 
 @pytest.mark.slow
@@ -154,7 +164,8 @@ def test_flu_waves_follow_sentinelles(ed):
     winters = [  # every winter with an influenza epidemic (peak > 200 per 100,000)
         ("2019-01-01", "2019-03-31"),
         ("2019-11-01", "2020-02-29"),  # stop before the lockdown
-        ("2021-11-01", "2022-03-31"),
+        # Not 2021-2022: its real regional totals (to 2022-02-05) follow the Omicron wave,
+        # not influenza (r = -0.09 for 75+ over 2021-11 to 2022-02-05): real, not modelled.
         ("2022-11-01", "2023-03-31"),
         ("2023-11-01", "2024-03-31"),
         ("2024-11-01", "2024-12-31"),
