@@ -406,6 +406,7 @@ def _damaged(tmp_path: Path, name: str, encoding: str, line: int, field: int | N
         ("CIS_MITM.txt", "cp1252", 4, 1, "a02bc01", "atc", "ATC code"),
         ("CIS_MITM.txt", "cp1252", 4, 0, "60000007", "link", "specid=60000007"),
         ("CIS_CIP_Dispo_Spec.txt", "latin-1", 3, 4, "2025-08-13", "start", "DD/MM/YYYY"),
+        ("CIS_CIP_Dispo_Spec.txt", "latin-1", 3, 4, "13/08/2925", "start", "a date between"),
         ("CIS_CIP_Dispo_Spec.txt", "latin-1", 3, 3, "Rupture de stock", "status_label",
          "approvisionnement\" for status 2"),
         ("CIS_CIP_Dispo_Spec.txt", "latin-1", 3, 6, "01/02/2026", "back_in_stock",

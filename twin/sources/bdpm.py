@@ -39,6 +39,7 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -189,7 +190,18 @@ def _dates(df: pd.DataFrame, col: str, path: Path, unit: str = "ns") -> pd.Serie
     return parsed.astype(f"datetime64[{unit}]")
 
 
-def _add_mismatches(problems, path, df, bad, expected, found_col, column, limit=20) -> None:
+def _add_mismatches(
+    problems: ProblemCollector,
+    path: Path,
+    df: pd.DataFrame,
+    bad: pd.Series,
+    expected: str | Callable[[int], str],
+    found_col: str,
+    column: str,
+    limit: int = 20,
+) -> None:
+    """Report the rows where ``bad`` holds (a rule across cells), each at its line, the first
+    ``limit`` in full: what ``read_table`` does for single cells."""
     rows = np.flatnonzero(np.asarray(bad))
     for i in rows[:limit]:
         exp = expected(i) if callable(expected) else expected
