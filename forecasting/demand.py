@@ -53,8 +53,8 @@ AGE_CLASSES = ("A", "B", "C", "D", "E")
 ED_UNITS = "passages aux urgences par jour (toutes causes, nbre_pass_tot)"
 REAL_ED_UNITS = ("passages aux urgences par jour (OSCOUR, toutes causes, nbre_pass_tot, "
                  "tous âges)")
-REAL_LABEL = ("données réelles : passages aux urgences OSCOUR par région, Santé publique "
-              "France")
+REAL_LABEL = ("données réelles (passages aux urgences OSCOUR par région, Santé publique "
+              "France)")
 REPLICA_LABEL = ("réplique synthétique départementale (aucun fichier réel par département "
                  "après avril 2020)")
 DEFAULT_ENGINE = "ensemble"
@@ -405,7 +405,7 @@ def forecast_ed(
     deps: Sequence[str] | None = None,
     *,
     by_age: bool = False,
-    method: str = "prophet",
+    method: str = DEFAULT_ENGINE,
     origin: str | None = None,
     horizon: int = 28,
     seed: int = DEFAULT_SEED,
@@ -414,7 +414,8 @@ def forecast_ed(
 ) -> xr.Dataset:
     """Daily ED passages for ``deps`` (default: all 101), reconciled up to région and France.
 
-    Reads the SurSaUD file in ``folder`` (default: the embedded replica). ``origin`` is the
+    Reads the SurSaUD file in ``folder`` (default: the embedded SYNTHETIC replica: no real
+    daily file by département exists after April 2020; ``data_label`` says so). ``origin`` is the
     first forecast day (default: the day after the last observation); only data before it
     is used.
     """
@@ -429,8 +430,10 @@ def forecast_ed(
     plan = Plan(method=method, horizon=horizon, origin=origin, seed=seed)
     fcs, _ = _forecast_hierarchy(bottom, aggregates, parents, plan, client)
     o = fcs[bottom[0].name].origin
-    return assemble([*bottom, *aggregates], fcs,
-                    _attrs("ed", method, o, horizon, seed, source, by_age), "ed")
+    attrs = _attrs("ed", method, o, horizon, seed, source, by_age)
+    attrs.update({"data_kind": "replica" if folder is None else "file",
+                  "data_label": REPLICA_LABEL if folder is None else f"fichier {source}"})
+    return assemble([*bottom, *aggregates], fcs, attrs, "ed")
 
 
 def admissions_from_forecast(passages: xr.Dataset,
@@ -500,7 +503,7 @@ def forecast_and_backtest_ed(
     table: pd.DataFrame,
     deps: Sequence[str],
     *,
-    method: str = "prophet",
+    method: str = DEFAULT_ENGINE,
     horizon: int = 28,
     backtest_methods: Mapping[str, Sequence[str]],
     backtest_horizon: int = 28,
