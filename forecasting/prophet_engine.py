@@ -172,7 +172,8 @@ def prophet_forecast(
     span_days = int((dates[-1] - dates[0]).astype("timedelta64[D]").astype(np.int64)) + 1
     yearly = YEARLY_ORDER[freq] if span_days >= YEARLY_MIN_DAYS else False
     if not yearly:
-        note = f"no yearly term: {span_days} days of training data (< {YEARLY_MIN_DAYS})"
+        note = (f"sans terme annuel : {span_days} jours d'apprentissage "
+                f"(< {YEARLY_MIN_DAYS})")
     holidays = None
     if daily:
         first = int(str(dates[0])[:4])
