@@ -172,22 +172,23 @@ def _read(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, bytes]:
 def _dates(df: pd.DataFrame, col: str, path: Path, unit: str = "ns") -> pd.Series:
     """Validated ``DD/MM/YYYY`` cells as ``datetime64[unit]``, empty cells NaT.
 
-    Parsed through ``datetime64[s]``, which holds any year: a nanosecond column (the
-    default, what the consumers compare with) refuses, located, a date it cannot hold
-    rather than crashing or turning it into NaT.
+    ``unit="s"`` holds any year (parsed through NumPy). A nanosecond column (the default,
+    what the consumers compare with) refuses, located, a date it cannot hold (after 2262)
+    rather than crashing or turning it into NaT: the cells are real calendar days already,
+    so a non-empty cell that does not parse is out of range.
     """
     cells = df[col]
-    iso = (cells.str[6:10] + "-" + cells.str[3:5] + "-" + cells.str[0:2]).where(cells != "", "NaT")
-    parsed = pd.Series(np.array(iso.to_numpy(dtype=str), dtype="datetime64[s]"), index=df.index)
+    filled = cells != ""
     if unit == "s":
-        return parsed
+        iso = (cells.str[6:10] + "-" + cells.str[3:5] + "-" + cells.str[0:2]).where(filled, "NaT")
+        return pd.Series(np.array(iso.to_numpy(dtype=str), dtype="datetime64[s]"), index=df.index)
+    parsed = pd.to_datetime(cells.where(filled), format="%d/%m/%Y", errors="coerce")
     problems = ProblemCollector()
     lo, hi = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
-    outside = parsed.notna() & ((parsed < lo.as_unit("s")) | (parsed > hi.as_unit("s")))
-    _add_mismatches(problems, path, df, outside, f"a date between {lo:%d/%m/%Y} and "
-                    f"{hi:%d/%m/%Y}", col, col)
+    _add_mismatches(problems, path, df, parsed.isna() & filled,
+                    f"a date between {lo:%d/%m/%Y} and {hi:%d/%m/%Y}", col, col)
     problems.raise_if_any()
-    return parsed.astype(f"datetime64[{unit}]")
+    return parsed
 
 
 def _add_mismatches(
@@ -243,7 +244,8 @@ def _notices(path: Path) -> tuple[pd.DataFrame, bytes]:
     df, raw = _read(path, DISPO_SPEC)
     problems = ProblemCollector()
     status = df["status"].astype(int)
-    plain = df["status_label"].map(_plain)
+    labels = df["status_label"]
+    plain = labels.map({label: _plain(label) for label in labels.unique()})  # a few labels
     _add_mismatches(
         problems, path, df, plain != status.map(_PLAIN_LABELS),
         lambda i: f"the label {STATUS_LABELS[int(status.iloc[i])]!r} for status "

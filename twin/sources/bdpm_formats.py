@@ -38,7 +38,9 @@ ANSM_LINK = "https://ansm.sante.fr/disponibilites-des-produits-de-sante/medicame
 BDPM_PAGE = "https://base-donnees-publique.medicaments.gouv.fr/extrait.php?specid="
 
 # Windows-1252 leaves these five bytes undefined; Python would turn them into U+FFFD.
-_CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+# C1 control bytes: never text in ISO-8859-1, typographic characters in Windows-1252.
+_C1_BYTE = re.compile(rb"[\x80-\x9f]")
 
 
 def ean13_check_digit(first12: str) -> int:
@@ -310,15 +312,17 @@ def check_bytes(path: Path, raw: bytes, spec: TableSpec, problems: ProblemCollec
     else:
         return
     if spec.encoding == "latin-1":
-        offset = next((i for i, b in enumerate(raw) if 0x80 <= b <= 0x9F), None)
-        if offset is None:
+        m = _C1_BYTE.search(raw)
+        if m is None:
             return
+        offset = m.start()
         char = raw[offset : offset + 1].decode("cp1252", errors="replace")
         found = f"byte 0x{raw[offset]:02X} ({char!r} in Windows-1252: a Windows-1252 file?)"
     else:
-        offset = next((i for i, b in enumerate(raw) if b in _CP1252_UNDEFINED), None)
-        if offset is None:
+        m = _CP1252_UNDEFINED.search(raw)
+        if m is None:
             return
+        offset = m.start()
         found = f"byte 0x{raw[offset]:02X}, undefined in Windows-1252"
     start = raw.rfind(b"\n", 0, offset) + 1
     index = raw.count(spec.sep.encode("ascii"), start, offset)
