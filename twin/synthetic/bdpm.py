@@ -37,9 +37,9 @@ escalates; 30 % of it under a tension that later escalates); :mod:`twin.syntheti
 applies it so the dispensing series dip where the availability feed shows a rupture.
 Filler lines for 300 non-sentinel synthetic products (fictional laboratories, real DCI and
 ATC codes) are calibrated on the real file by class (MITM or not, see
-:data:`FILLER_CLASSES`): weekly arrivals are a quarter of the real class's closures a year
-(remises dated within the 365 days before the file date: the steady-state arrival rate; a
-quarter so the archive stays a few MB), lengths are drawn from the real class's open
+:data:`FILLER_CLASSES`): weekly arrivals are an eighth of the real class's closures a year
+(remises dated within the 365 days before the file date: the steady-state arrival rate; an
+eighth so the archive stays a few MB), lengths are drawn from the real class's open
 notices' ages, 15 % of shortages escalate to rupture and 8 % of notices are arrêts, as in
 the real open notices.
 """
@@ -288,14 +288,14 @@ FILLER_CLASSES: dict[str, tuple[int, tuple[int, ...]]] = {
     "MITM": (390, (1, 122, 270, 331, 450, 497, 546, 679, 843, 1211, 1783)),
     "non MITM": (35, (12, 108, 312, 331, 497, 797, 843, 843, 1200, 1267, 1761)),
 }
-FILLER_RATE_SHARE = 0.25  # the replica carries a quarter of the real national rate
+FILLER_RATE_SHARE = 0.125  # the replica carries an eighth of the real national rate
 RUPTURE_SHARE = 0.15  # real open notices: 76 ruptures for 434 tensions
 STOP_SHARE = 0.08  # real open notices: 45 arrêts of 555
 
 
 def filler_episodes(products: list[FillerProduct]) -> list[Episode]:
     """Notices for filler products, per class (MITM or not, :data:`FILLER_CLASSES`):
-    Poisson arrivals a week at a quarter of the real class rate, lengths drawn from the real
+    Poisson arrivals a week at an eighth of the real class rate, lengths drawn from the real
     class's age deciles (linear between deciles), 15 % of shortages escalate to rupture,
     8 % are arrêts de commercialisation. A product may carry a new notice while an older
     one is still shown (as in the real file, several notices for one CIS)."""
