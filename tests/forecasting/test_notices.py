@@ -17,6 +17,7 @@ from twin.synthetic.bdpm import REAL_SENTINEL_NOTICES
 from twin.synthetic.medicines import PRODUCTS_BY_KEY, SENTINEL_PRODUCTS
 
 AMOX = PRODUCTS_BY_KEY["amoxicilline_1g_cp"]
+ANSM = "https://ansm.sante.fr/disponibilites-des-produits-de-sante/medicaments"
 PITIE = gen.Site("750100125", "HU PITIE SALPETRIERE APHP", "75", "11", 1175, 0.037)
 
 
@@ -193,11 +194,12 @@ def test_warning_is_backed_only_once_the_real_notice_has_started():
     # The real rupture makes the warning stronger than without it, on the same numbers.
     plain = sh.early_warnings(sh.prepare(led, None), "2022-06-06", 8, n_paths=100)
     assert after["p_rupture_8s"] > plain.series.iloc[0]["p_rupture_8s"]
-    rep = sh.early_warnings(ctx, "2022-06-06", 8, n_paths=100, threshold=0.01)
-    if not rep.warnings.empty:
-        assert "avis ANSM réel du 01/06/2022" in rep.warnings.iloc[0]["motif"]
-        frame = sh.warnings_frame(rep.warnings)
-        assert frame.iloc[0]["avis_ansm"] == nt.BACKED_LABEL
+    rep = sh.early_warnings(ctx, "2022-06-06", 8, n_paths=100)
+    assert len(rep.warnings) == 1
+    assert "rupture fournisseur (avis ANSM réel du 01/06/2022)" in rep.warnings.iloc[0]["motif"]
+    frame = sh.warnings_frame(rep.warnings)
+    assert frame.iloc[0]["avis_ansm"] == nt.BACKED_LABEL
+    assert frame.iloc[0]["avis_lien"] == "https://ansm.example/64539416"
 
 
 def test_a_known_return_date_bounds_the_extra_delay():
@@ -245,3 +247,45 @@ def test_backtest_counts_preceded_notices_and_false_alarms_by_hand():
     # 14 days), 9 Jan (stock-out 20 Jan), 6 Mar (paracetamol rupture 30 Mar: beyond → false).
     assert sc["warnings"] == 4 and sc["false_alarms"] == 2
     assert sc["false_alarm_rate"] == 0.5
+
+
+def test_cli_marks_backed_warnings_and_says_the_ledger_is_not_real(tmp_path: Path, capsys):
+    import xarray as xr
+
+    from twin.cli import main
+
+    led_path = tmp_path / "mouvements_stock_case.csv"
+    days = pd.date_range("2021-01-01", "2022-12-31")
+    spec = gen.SeriesSpec(PITIE, AMOX, "CIP13", AMOX.cip13, np.full(len(days), 20.0), ())
+    from twin.rng import stream
+
+    arrays, _ = gen.simulate_series(spec, days[0].date(), stream(5, "notices"), 3)
+    exp = arrays.pop("expected_day")
+    frame = pd.DataFrame({"date": days, "finess": spec.site.finess, "produit": spec.code,
+                          "type_code": spec.type_code, **arrays,
+                          "date_livraison_prevue": pd.Series(
+                              days[0] + pd.to_timedelta(np.maximum(exp, 0), "D")
+                          ).where(exp >= 0)})
+    led_path.write_bytes(gen.ledger_text(frame))
+    avis = tmp_path / "CIS_CIP_Dispo_Spec.txt"  # the real file's shape: ISO-8859-1, CRLF
+    avis.write_bytes("\r\n".join([
+        f"64539416\t\t1\tRupture de stock\t01/06/2022\t01/06/2022\t\t{ANSM}/clamoxyl-1-g",
+        "61266250\t\t2\tTension d'approvisionnement\t01/01/2022\t01/06/2022\t\t"
+        f"{ANSM}/a-313",
+    ]).encode("iso-8859-1") + b"\r\n")
+    out = tmp_path / "out"
+    code = main(["shortages", "--ledger", str(led_path), "--as-of", "2022-06-06",
+                 "--paths", "50", "--avis", str(avis), "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "Stock : registre fourni" in printed and "Avis ANSM : réels" in printed
+    assert "avis ANSM réel (rupture)" in printed
+    text = (out / "alertes.csv").read_text(encoding="utf-8")
+    assert "avis ANSM réel;rupture;64539416;01/06/2022;" in text
+    ds = xr.open_zarr(out / "projection.zarr", consolidated=False)
+    assert bool(ds["avis_ansm_reel"].sel(produit=AMOX.key).values.all())
+    # Before the notice's start: no backing, and the screen says so.
+    code = main(["shortages", "--ledger", str(led_path), "--as-of", "2022-05-30",
+                 "--paths", "50", "--avis", str(avis), "--out", str(tmp_path / "o2")])
+    assert code == 0
+    assert "avis ANSM réel (" not in capsys.readouterr().out
