@@ -120,13 +120,17 @@ def _real_score(region: str, method: str) -> str:
         ["method", "horizon"])
     first, last = DEMO_BACKTEST_ORIGINS[0], DEMO_BACKTEST_ORIGINS[-1]
     e7, e28 = table.loc[(method, "1-7")], table.loc[(method, "8-28")]
+
+    def fr(x: float) -> str:
+        return f"{x:.2f}".replace(".", ",")
+
     return (
         f"Précision sur l'historique réel (OSCOUR) : {len(DEMO_BACKTEST_ORIGINS)} prévisions "
         f"de 28 jours faites du {first[8:]}/{first[5:7]}/{first[:4]} au "
         f"{last[8:]}/{last[5:7]}/{last[:4]}, chacune avec les seules données antérieures :\n"
-        f"  erreur absolue / celle du naïf hebdomadaire = {e7['rel_mae_vs_naive']:.2f} à 1-7 "
-        f"jours, {e28['rel_mae_vs_naive']:.2f} à 8-28 jours (< 1 = mieux) ; "
-        f"couverture de l'intervalle à 80 % = {e7['coverage_80']:.2f} (1-7 jours).")
+        f"  erreur absolue / celle du naïf hebdomadaire = {fr(e7['rel_mae_vs_naive'])} à 1-7 "
+        f"jours, {fr(e28['rel_mae_vs_naive'])} à 8-28 jours (< 1 = mieux) ; "
+        f"couverture de l'intervalle à 80 % = {fr(e7['coverage_80'])} (1-7 jours).")
 
 
 def _validation(baseline_path: Path, days: int) -> None:
