@@ -95,7 +95,9 @@ def demand_multiplier(
     mult, lost = {}, {}
     for t in network.territories:
         fc = np.asarray(passages[t.dep], dtype=float)
-        base = np.asarray(t.ed_demand_per_day, dtype=float) / walk_in
+        # The network's demand is at SAE level; SurSaUD forecasts are at OSCOUR level
+        # (about 86 % of SAE): bring the baseline back to the forecast's level.
+        base = np.asarray(t.ed_demand_per_day, dtype=float) / walk_in / t.passages_scale
         if fc.shape != base.shape:
             raise ValueError(f"forecast for {t.dep} has shape {fc.shape}, the network's "
                              f"baseline {base.shape}")

@@ -31,11 +31,13 @@ def test_multiplied_back_the_multiplier_gives_the_forecast(inputs):
                                  seed=5)
     fc = fc[fc["date"] >= pd.Timestamp(net.start)]
     wide = fc.pivot(index="date", columns="age_class", values="passages").to_numpy()
-    back = mult["59"] * net.territories[0].ed_demand_per_day / WALK_IN
+    back = (mult["59"] * net.territories[0].ed_demand_per_day / WALK_IN
+            / net.territories[0].passages_scale)
     np.testing.assert_allclose(back, wide, rtol=1e-12)
     assert back.sum() == pytest.approx(fc["passages"].sum(), rel=1e-12)
     # A forecast equal to the network's own history gives exactly 1.
-    history = {"59": net.territories[0].ed_demand_per_day / WALK_IN}
+    history = {"59": net.territories[0].ed_demand_per_day / WALK_IN
+               / net.territories[0].passages_scale}
     same, lost = demand_multiplier(net, history)
     np.testing.assert_allclose(same["59"], 1.0, rtol=1e-12)
     assert lost == {"59": 0.0}
