@@ -105,8 +105,10 @@ class Period(Strict):
     ``warmup_days`` days are simulated (the wards fill up) but left out of the results."""
 
     start: date = Field(description="First simulated day (YYYY-MM-DD), hour 0 of the run.")
-    days: int = Field(ge=1, le=3660, description="Simulated days, warm-up included.")
-    warmup_days: int = Field(0, ge=0, description="Leading days left out of the results.")
+    days: int = Field(ge=1, le=3660, strict=True, description="Simulated days, warm-up included.")
+    warmup_days: int = Field(
+        0, ge=0, strict=True, description="Leading days left out of the results."
+    )
 
     @property
     def end(self) -> date:
@@ -333,7 +335,7 @@ class SupplyDisruption(_Intervention):
         min_length=1, description='CIP13/UCD/CIS code or sentinel key ("amoxicilline_1g_cp").'
     )
     kind: Literal["delay", "quota", "rupture"] = Field(description="What happens to deliveries.")
-    delay_days: int = Field(0, ge=0, description="Days late (kind: delay).")
+    delay_days: int = Field(0, ge=0, le=365, strict=True, description="Days late (kind: delay).")
     quota_share: float = Field(1.0, ge=0, le=1, description="Share delivered (kind: quota).")
     window: Window = Field(default_factory=Window, description="Days (start and end).")
     target: Target = Field(default_factory=Target, description="Sites (FINESS) / départements.")
@@ -396,15 +398,20 @@ class Scenario(Strict):
         description="Base scenario (a name or a .yaml path in the same folder) whose fields "
         "this file overrides.",
     )
-    data_year: int = Field(2023, ge=2019, le=2024, description="SAE year of the care network.")
+    data_year: int = Field(
+        2023, ge=2019, le=2024, strict=True, description="SAE year of the care network."
+    )
     territories: Annotated[
         Territories,
         BeforeValidator(_all_to_mapping, json_schema_input_type=Literal["all"] | Territories),
     ] = Field(description="Départements and régions simulated (or `all`).")
     period: Period = Field(description="Simulated days.")
-    replications: int = Field(10, ge=1, le=100_000, description="Monte-Carlo replications.")
+    replications: int = Field(
+        10, ge=1, le=100_000, strict=True, description="Monte-Carlo replications."
+    )
     seed: int = Field(
         ge=0,
+        strict=True,
         description="Master seed. Keep the baseline's: the same seed gives the same patients "
         "(common random numbers), so differences come from the interventions.",
     )

@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import PlainSerializer, PlainValidator, StringConstraints
 
+from twin.plausibility import BOUNDS
+
 
 class FieldValueError(ValueError):
     """A value that does not fit its field: what was expected and what was found."""
@@ -130,7 +132,11 @@ def parse_percent(v: Any) -> float:
         m = _PERCENT.match(v)
         if m:
             sign = -1.0 if m.group(1) in ("-", "−") else 1.0
-            return sign * float(m.group(2).replace(",", ".")) / 100.0
+            value = sign * float(m.group(2).replace(",", "."))
+            bound = BOUNDS["scenario.change"]
+            if value > bound.high:  # below -100 %: checks.py says what the change means
+                raise FieldValueError(bound.expected("a percentage"), describe(v))
+            return value / 100.0
     raise FieldValueError("a percentage such as -20% or +15%", describe(v))
 
 
@@ -141,18 +147,21 @@ def format_percent(x: float) -> str:
 
 def parse_int(v: Any) -> int:
     if isinstance(v, int) and not isinstance(v, bool):
+        bound = BOUNDS["scenario.absolute_change"]
+        if not bound.contains(v):
+            raise FieldValueError(bound.expected("a change"), describe(v))
         return v
     raise FieldValueError("a whole number such as +30 or -5", describe(v))
 
 
 def parse_positive(v: Any) -> float:
-    if isinstance(v, int | float) and not isinstance(v, bool) and v > 0:
+    if isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < math.inf:
         return float(v)
     raise FieldValueError("a number above 0", describe(v))
 
 
 def parse_multiplier(v: Any) -> float:
-    if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0:
+    if isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v < math.inf:
         return float(v)
     raise FieldValueError("a demand multiplier (a number >= 0, e.g. 1.3 for +30 %)", describe(v))
 
