@@ -101,8 +101,9 @@ BOUNDS: dict[str, Bound] = {
     ),
     # data columns
     "sae.count": Bound(
-        0, 5_000_000, "", "the busiest French hospital counts about 200,000 ED passages or "
-        "2 million stay-days a year", integer=True,
+        0, 100_000_000, "", "more than France's yearly total of any SAE count (21 million "
+        "ED passages, some 60 million stay-days): not a figure of one establishment",
+        integer=True,
     ),
     "ledger.quantity": Bound(
         -1e7, 1e7, "units", "a hospital pharmacy moves at most some hundred thousand units of "

@@ -47,6 +47,22 @@ def _parse_date(text: str, ledger_range: tuple, source: str):
     raise DataError.single(source, expected, repr(text))
 
 
+def _check_products(disruptions, series, source) -> None:
+    """A disruption on a product the ledger does not hold would change nothing: refuse it
+    (a mistyped code would otherwise give a reassuring, identical projection)."""
+    from twin.errors import DataError, DataProblem
+
+    known = set()
+    for col in ("product", "produit", "cis"):
+        if col in series.columns:
+            known.update(series[col].astype(str))
+    bad = [DataProblem(str(source), "a product of the ledger (sentinel key, CIP13/UCD or CIS "
+                       "code)", repr(d.product), None, f"disruptions[{i}].product")
+           for i, d in enumerate(disruptions) if str(d.product) not in known]
+    if bad:
+        raise DataError(bad)
+
+
 def _csv(df, path: Path) -> None:
     """French spreadsheet conventions: ``;``, decimal comma, JJ/MM/AAAA, UTF-8."""
     import numpy as np
@@ -152,6 +168,8 @@ def run_shortages(
     day = _parse_date(as_of, dates, "--as-of") if as_of else dates[1]
     availability = load_availability_history(bdpm)
     ctx = sh.prepare(table, availability, sites)
+    if disruptions:
+        _check_products(disruptions, ctx.panel.series, disruption)
     report = sh.early_warnings(ctx, day, horizon, paths, seed, disruptions, seuil)
     report.settings.update({
         "ledger": str(ledger_path), "product_file": str(produits or ""),
