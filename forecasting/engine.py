@@ -122,6 +122,21 @@ def _with_fallback(requested: str, dates: np.ndarray, y: np.ndarray, steps: int,
         method = FALLBACK[method]
 
 
+def _check_origin_gap(spec: SeriesSpec, origin: np.datetime64) -> None:
+    """An origin far past the data forecasts from stale data: refuse it (bound declared in
+    :data:`twin.plausibility.BOUNDS`; the forecast command reports it with exit 2)."""
+    from twin.plausibility import BOUNDS
+
+    bound = BOUNDS["forecast.origin_after_data"]
+    last = spec.dates[-1].astype("datetime64[D]")
+    days = int((origin.astype("datetime64[D]") - last).astype(np.int64))
+    if days > bound.high:
+        raise ValueError(  # a ValueError: it crosses Dask workers intact
+            f"--origin: expected an origin within {bound.high:.0f} {bound.unit} {last} of "
+            f"{spec.source or spec.name} ({bound.reason}), found {origin}, {days} days after it"
+        )
+
+
 def normalise_origin(origin: object, freq: Freq) -> np.datetime64:
     """An origin as ``datetime64[D]``; monthly origins must be the first of a month."""
     o = np.datetime64(str(origin)[:10], "D") if not isinstance(origin, np.datetime64) else (
@@ -160,6 +175,7 @@ def forecast_series(
                                f"observations before the origin {o} in series {spec.name}",
                                f"a first observation on {spec.dates[0]}")
     dates, y = spec.dates[keep], spec.values[keep]
+    _check_origin_gap(spec, o)
     unit = "D" if freq == "D" else "M"
     gap = int((o.astype(f"datetime64[{unit}]") - dates[-1].astype(f"datetime64[{unit}]"))
               .astype(np.int64)) - 1

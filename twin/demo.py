@@ -78,6 +78,10 @@ def _forecasts(deps: list[str], out: Path) -> None:
     admissions = admissions_from_forecast(passages)
     write_outputs(passages, out, "forecast_ed")
     write_outputs(admissions, out, "forecast_admissions")
+    from twin.outputs import record_outputs
+
+    record_outputs(out, [f"forecast_{k}.{x}" for k in ("ed", "admissions")
+                         for x in ("zarr", "csv")], "twin forecast")
     print("\nPrévision des quatre prochaines semaines (Prophet, à partir de la fin des "
           "données) :")
     print(french_table(passages))

@@ -26,6 +26,9 @@ DEFAULT_SEED = 20260101
 DEFAULT_HORIZON_WEEKS = 8
 DEFAULT_PATHS = 200
 DEFAULT_THRESHOLD = 0.5
+COMMAND = "twin shortages"
+OUTPUT_NAMES = ("projection.zarr", "alertes.csv", "alertes_territoires.csv",
+                "alertes_perturbation.csv")
 
 
 def _parse_date(text: str, ledger_range: tuple, source: str):
@@ -128,6 +131,9 @@ def _shortages(args: argparse.Namespace) -> int:
         raise DataError.single("--seuil", "a probability in (0, 1]", str(args.seuil))
     if args.paths < 10:
         raise DataError.single("--paths", "at least 10 Monte-Carlo paths", str(args.paths))
+    from twin.outputs import check_folder
+
+    check_folder(args.out, OUTPUT_NAMES, command=COMMAND, force=args.force)
     run_shortages(ledger=args.ledger, produits=args.produits, bdpm=args.bdpm,
                   as_of=args.as_of, horizon=args.horizon, disruption=args.disruption,
                   out=args.out, paths=args.paths, seed=args.seed, seuil=args.seuil,
@@ -185,6 +191,9 @@ def run_shortages(
         if report.scenario_warnings is not None:
             _csv(sh.warnings_frame(report.scenario_warnings),
                  stage / "alertes_perturbation.csv")
+    from twin.outputs import record_outputs
+
+    record_outputs(out, OUTPUT_NAMES, COMMAND)
 
     last_snapshot = availability["snapshot_date"].max()
     print(f"Registre : {ledger_path} — {ctx.panel.n_series} séries produit × site, "
@@ -232,4 +241,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seuil", type=float, default=DEFAULT_THRESHOLD,
                    help="probability of stock-out that raises a warning (default 0.5)")
     p.add_argument("--top", type=int, default=10, help="rows of the printed table")
+    p.add_argument("--force", action="store_true",
+                   help="replace files in --out that twin shortages did not write")
     p.set_defaults(func=_shortages)
