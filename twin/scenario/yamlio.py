@@ -318,7 +318,14 @@ def read_yaml(path: Path, what: str = "a scenario file") -> tuple[Any, Located]:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise fail(file, "YAML text", "a NUL byte (a binary file?)", line)
-    loader = _BoundedLoader(text)
+    try:
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise fail(
+            file, "printable YAML text",
+            f"the control character U+{exc.character:04X} at character {exc.position}", line,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -337,6 +344,10 @@ def read_yaml(path: Path, what: str = "a scenario file") -> tuple[Any, Located]:
         if exc.context and exc.context_mark is not None:
             found += f" ({exc.context} started on line {exc.context_mark.line + 1})"
         raise fail(file, "well-formed YAML", found, _line(mark)) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise fail(file, "printable YAML text",
+                   f"the control character U+{exc.character:04X}", line) from None
     except yaml.YAMLError as exc:
         raise fail(file, "well-formed YAML", str(exc)) from None
     except RecursionError:
