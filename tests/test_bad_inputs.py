@@ -276,6 +276,8 @@ CASES = [
     Case("scenario-folder",
          lambda ws, st_: (ws / "dossier.yaml").mkdir() or [*CHECK, "dossier.yaml"],
          ("dossier.yaml", "a folder")),
+    Case("scenario-device", lambda ws, s: [*CHECK, "/dev/zero", *NO_NET],
+         ("/dev/zero", "not a regular file")),
     Case("run-date-feb-30",
          _store_case(lambda ws, s: (ws / "s.yaml").write_text(
              scenario(start="start: 2024-02-30"), encoding="utf-8")

@@ -298,7 +298,12 @@ def read_yaml(path: Path, what: str = "a scenario file") -> tuple[Any, Located]:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise fail(file, f"{what} of at most {MAX_BYTES:,} bytes", f"{size:,} bytes")
-        raw = path.read_bytes()
+        if not path.is_file():  # a device or a pipe: never read without end
+            raise fail(file, what, "not a regular file (a device or a pipe)")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:  # grew since stat
+            raise fail(file, f"{what} of at most {MAX_BYTES:,} bytes", "more")
     except FileNotFoundError:
         raise fail(file, f"an existing {what.removeprefix('a ').removeprefix('an ')}",
                    "no such file") from None
