@@ -63,6 +63,7 @@ from forecasting.stock_projection import (
     project,
 )
 from twin.errors import DataError, ProblemCollector
+from twin.scenario.values import PlausibleDate
 
 WEEKS = (1, 2, 4, 8)
 MITM_SAFETY_DAYS = 61  # two months
@@ -97,8 +98,8 @@ class _DisruptionEntry(BaseModel):
 
     product: str = Field(min_length=1)
     kind: Literal["delay", "quota", "rupture"]
-    start: date
-    end: date
+    start: PlausibleDate
+    end: PlausibleDate
     delay_days: int = Field(default=0, ge=0, le=365, strict=True)
     quota_share: float = Field(default=1.0, ge=0.0, le=1.0)
     sites: tuple[str, ...] = ()

@@ -254,6 +254,8 @@ CASES = [
          ("s.yaml:6", "period.start", "no month 13")),
     Case("scenario-date-9999", _sc("s.yaml", scenario(start="start: 9999-12-30")),
          ("s.yaml:6", "period.start", "9999-12-30", "2262")),
+    Case("scenario-quoted-date-9999", _sc("s.yaml", scenario(start='start: "9999-12-30"')),
+         ("s.yaml:6", "period.start", "to 2200-12-31", "9999-12-30")),
     Case("scenario-tag-python", _sc("s.yaml", scenario(seed="seed: !!python/name:os.system")),
          ("s.yaml:9", "without tags", "!!python/name:os.system")),
     Case("scenario-tag-float", _sc("s.yaml", scenario(days='days: !!float "abc"')),

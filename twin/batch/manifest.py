@@ -25,7 +25,6 @@ field, what was expected and what was found.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -35,7 +34,7 @@ from twin.errors import DataError, DataProblem
 from twin.plausibility import BOUND_ERRORS, field_bound, plain_expected
 from twin.scenario.model import Territories
 from twin.scenario.problems import problem
-from twin.scenario.values import describe
+from twin.scenario.values import PlausibleDate, describe
 from twin.scenario.yamlio import Located, _dotted, load_yaml
 
 
@@ -44,7 +43,7 @@ class _Strict(BaseModel):
 
 
 class PeriodOverride(_Strict):
-    start: date | None = Field(None, description="First simulated day (YYYY-MM-DD).")
+    start: PlausibleDate | None = Field(None, description="First simulated day (YYYY-MM-DD).")
     days: int | None = Field(
         None, ge=1, le=3660, strict=True, description="Simulated days, warm-up included."
     )

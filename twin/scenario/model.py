@@ -20,6 +20,7 @@ from twin.scenario.values import (
     DepCode,
     Finess,
     Hours,
+    PlausibleDate,
     Range,
     RegCode,
     Slug,
@@ -104,7 +105,7 @@ class Period(Strict):
     """The simulated days. Day 0 (``start``, 00:00) is hour 0 of the simulation; the first
     ``warmup_days`` days are simulated (the wards fill up) but left out of the results."""
 
-    start: date = Field(description="First simulated day (YYYY-MM-DD), hour 0 of the run.")
+    start: PlausibleDate = Field(description="First simulated day (YYYY-MM-DD), hour 0 of the run.")
     days: int = Field(ge=1, le=3660, strict=True, description="Simulated days, warm-up included.")
     warmup_days: int = Field(
         0, ge=0, strict=True, description="Leading days left out of the results."
@@ -120,8 +121,8 @@ class Window(Strict):
     """When an intervention is active: calendar days from ``start`` to ``end`` (both
     included; default the whole period), optionally only some hours of day and weekdays."""
 
-    start: date | None = Field(None, description="First day (default: period start).")
-    end: date | None = Field(None, description="Last day, included (default: period end).")
+    start: PlausibleDate | None = Field(None, description="First day (default: period start).")
+    end: PlausibleDate | None = Field(None, description="Last day, included (default: period end).")
     hours: Hours | None = Field(
         None,
         description='Clock hours "HH:00-HH:00", in quotes; wraps past midnight '
@@ -144,7 +145,7 @@ class Demand(Strict):
     source: Literal["baseline", "forecast"] = Field(
         "baseline", description="`baseline` (history of the data year) or `forecast`."
     )
-    origin: date | None = Field(
+    origin: PlausibleDate | None = Field(
         None, description="Forecast origin (only data before it is used); <= period start."
     )
     quantile: Literal[0.025, 0.1, 0.5, 0.9, 0.975] = Field(
@@ -275,7 +276,7 @@ class Shape(Strict):
     the whole window)."""
 
     curve: Literal["gaussian", "triangular", "plateau"] = Field(description="Curve family.")
-    peak: date | None = Field(None, description="Day of the peak (gaussian, triangular).")
+    peak: PlausibleDate | None = Field(None, description="Day of the peak (gaussian, triangular).")
     width_days: UncertainPositive | None = Field(None, description="Width in days.")
     peak_multiplier: UncertainMultiplier = Field(
         description="Demand multiplier at the peak (1.3 = +30 %; at most 3)."

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import PlainSerializer, PlainValidator, StringConstraints
+from pydantic import AfterValidator, PlainSerializer, PlainValidator, StringConstraints
 
 from twin.plausibility import BOUNDS
 
@@ -118,6 +118,25 @@ class _JsonSchema:
 
     def __get_pydantic_json_schema__(self, core_schema, handler):
         return dict(self.schema)
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _plausible_date(v: date) -> date:
+    from twin.scenario.yamlio import DATE_MAX, DATE_MIN
+
+    if not DATE_MIN <= v <= DATE_MAX:
+        raise FieldValueError(
+            f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data start in "
+            "the 2000s; dates past 2262 overflow every date computation)",
+            v.isoformat(),
+        )
+    return v
+
+
+PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
+"""A date within the bounds the YAML reader applies to unquoted dates (quoted ones too)."""
 
 
 # --------------------------------------------------------------------------- percentages
