@@ -308,7 +308,7 @@ CASES = [
     Case("disruption-unknown-product",
          _disruption(DISRUPTION.format(start="2021-02-01").replace("paracetamol_1g_cp",
                                                                      "produit_inconnu")),
-         ("perturbation.yaml", "disruptions[0].product", "produit_inconnu")),
+         ("perturbation.yaml:1", "disruptions[0].product", "produit_inconnu")),
     # --- scenario plausibility --------------------------------------------------------------
     Case("scenario-replications-true", _sc("s.yaml", scenario(replications="replications: true")),
          ("s.yaml:8", "replications", "found true", "Monte-Carlo")),

@@ -59,8 +59,16 @@ def _check_products(disruptions, series, source) -> None:
     for col in ("product", "produit", "cis"):
         if col in series.columns:
             known.update(series[col].astype(str))
+    from twin.scenario.yamlio import read_yaml
+
+    data, loc = read_yaml(Path(source), "a YAML file of supply disruptions")
+    prefix = ("disruptions",) if isinstance(data, dict) else ()
+
+    def line(i: int) -> int | None:
+        return loc.find((*prefix, i, "product"), str(source))[1]
+
     bad = [DataProblem(str(source), "a product of the ledger (sentinel key, CIP13/UCD or CIS "
-                       "code)", repr(d.product), None, f"disruptions[{i}].product")
+                       "code)", repr(d.product), line(i), f"disruptions[{i}].product")
            for i, d in enumerate(disruptions) if str(d.product) not in known]
     if bad:
         raise DataError(bad)
