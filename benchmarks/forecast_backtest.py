@@ -6,11 +6,13 @@ Run from the repository root::
     .venv/bin/python benchmarks/forecast_backtest.py --deps 59 2A --workers 1   # quick look
 
 What it does: the rolling-origin backtest of :func:`forecasting.demand.backtest_ed` on the
-embedded SurSaUD series (daily all-cause ED passages, all ages) of a few départements of
-contrasted size, every method at every origin — Prophet (the default engine), ETS(A,Ad,A)
-on ``log1p``, the weekday naive (same weekday last week) and the seasonal naive (same
+embedded SurSaUD SYNTHETIC replica (daily all-cause ED passages, all ages) of a few
+départements of contrasted size, every method of :data:`forecasting.engine.METHODS` at every
+origin — the Prophet + AutoETS ensemble (the default engine), Prophet, ETS(A,Ad,A) and
+AutoETS on ``log1p``, the weekday naive (same weekday last week) and the seasonal naive (same
 weekday 52 weeks earlier) — each origin forecasting the next 28 days from the data strictly
-before it. One series per Dask task on a local cluster (``--workers`` processes).
+before it. The real régional counterpart is ``benchmarks/forecast_real.py``. One series
+per Dask task on a local cluster (``--workers`` processes).
 
 Printed: the metrics table (:func:`forecasting.backtest.metrics_table`, pooled over
 départements and origins, scored on the same cells for all methods) — MASE (scale: in-sample

@@ -20,6 +20,11 @@ Metrics (per method, per horizon ``h`` or band of horizons, pooled over series a
   (resp. ``q2.5 <= y <= q97.5``); nominal 0.80 / 0.95. Also for the *total* over the whole
   horizon (the "next four weeks" figure shown by the CLI).
 
+Missing days (series built with ``missing_ok``: the real regional file) are never scored:
+an actual that is missing leaves its cell out of every metric (``n`` counts scored cells),
+the MASE scale uses the lag-7 differences where both days are observed, and the total over
+the horizon is only scored when every day of it is observed.
+
 Everything here is pure (arrays in, arrays or tables out).
 """
 
@@ -56,7 +61,11 @@ def mase_scale(y_hist: np.ndarray, freq: Freq) -> float:
     y = np.asarray(y_hist, dtype=float)[-window:]
     if y.size <= lag:
         return float("nan")
-    scale = float(np.mean(np.abs(y[lag:] - y[:-lag])))
+    diffs = np.abs(y[lag:] - y[:-lag])
+    diffs = diffs[np.isfinite(diffs)]
+    if diffs.size == 0:
+        return float("nan")
+    scale = float(np.mean(diffs))
     return scale if scale > 0 else float("nan")
 
 
@@ -94,8 +103,9 @@ def backtest_series(
     plan = ({m: list(origins) for m in methods} if not isinstance(methods, Mapping)
             else {m: list(o) for m, o in methods.items()})
     every = sorted({normalise_origin(o, spec.freq) for os_ in plan.values() for o in os_})
+    first = spec.dates[np.isfinite(spec.values)][0]
     valid = [o for o in every
-             if o > spec.dates[0] and shift(o, spec.freq, horizon - 1) <= spec.dates[-1]]
+             if o > first and shift(o, spec.freq, horizon - 1) <= spec.dates[-1]]
     names = tuple(plan)
     n_m, n_o, n_q = len(names), len(valid), len(QUANTILES)
     actual = np.full((n_o, horizon), np.nan)
@@ -121,6 +131,22 @@ def backtest_series(
             used[i, j] = fc.method
     return SeriesBacktest(spec.name, names, np.array(valid, dtype="datetime64[D]"), actual,
                           point, quant, actual.sum(axis=1), tot_q, scale, used)
+
+
+def merge_backtests(parts: Sequence[SeriesBacktest]) -> SeriesBacktest:
+    """One series' backtests of several runs (e.g. one method per run, timed apart) as one,
+    methods in the order given. All parts must share the series and the origins."""
+    first = parts[0]
+    for p in parts[1:]:
+        if p.name != first.name or not np.array_equal(p.origins, first.origins):
+            raise ValueError(f"cannot merge backtests of {first.name} and {p.name}: "
+                             "different series or origins")
+    return SeriesBacktest(
+        first.name, tuple(m for p in parts for m in p.methods), first.origins, first.actual,
+        np.concatenate([p.point for p in parts]),
+        np.concatenate([p.quantiles for p in parts]), first.total_actual,
+        np.concatenate([p.total_quantiles for p in parts]), first.scale,
+        np.concatenate([p.used for p in parts]))
 
 
 def shift(day: np.datetime64, freq: Freq, k: int) -> np.datetime64:
@@ -181,33 +207,38 @@ def metrics_table(
         for label, a, b in labels:
             sl = slice(a - 1, b)
             y, f, q = actual[:, sl], point[:, sl], quant[:, sl]
+            seen = np.isfinite(y)
             err = np.abs(y - f)
             denom = np.abs(y) + np.abs(f)
             smape = np.where(denom > 0, 200 * err / np.where(denom > 0, denom, 1), 0.0)
             naive_err = np.abs(y - naive_pt[:, sl])
             scaled = err[np.isfinite(scale)] / scale[np.isfinite(scale), None]
+            scaled = scaled[np.isfinite(scaled)]
             naive_sum = float(np.nansum(naive_err))
             rows.append({
                 "method": m, "horizon": label,
                 "mase": float(scaled.mean()) if scaled.size else float("nan"),
                 "rel_mae_vs_naive": float(np.nansum(err)) / naive_sum
                 if naive_sum > 0 else float("nan"),
-                "smape": float(np.mean(smape)),
+                "smape": float(np.mean(smape[seen])) if seen.any() else float("nan"),
                 "coverage_80": _cover(y, q, "80"),
                 "coverage_95": _cover(y, q, "95"),
-                "n": int(y.size),
+                "n": int(seen.sum()),
             })
         rows.append({
             "method": m, "horizon": "total", "mase": float("nan"),
             "rel_mae_vs_naive": float("nan"), "smape": float("nan"),
             "coverage_80": _cover(tot_a[:, None], tot_q[:, None, :], "80"),
             "coverage_95": _cover(tot_a[:, None], tot_q[:, None, :], "95"),
-            "n": int(tot_a.size),
+            "n": int(np.isfinite(tot_a).sum()),
         })
     return pd.DataFrame(rows)
 
 
 def _cover(y: np.ndarray, q: np.ndarray, level: str) -> float:
     lo, hi = {"80": (0.1, 0.9), "95": (0.025, 0.975)}[level]
+    seen = np.isfinite(y)
+    if not seen.any():
+        return float("nan")
     inside = (q[..., _Q[lo]] <= y) & (y <= q[..., _Q[hi]])
-    return float(np.mean(inside))
+    return float(np.mean(inside[seen]))

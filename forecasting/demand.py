@@ -6,12 +6,15 @@ Three layers, kept apart so that the compute stays pure and testable:
 * **series from tables** (pure): :func:`ed_series` and :func:`medicine_series` turn the
   loaders' tidy tables into validated :class:`~forecasting.series.SeriesSpec` objects, plus
   the aggregate series (région, France) and the hierarchy linking them;
+  :func:`regional_ed_series` does the same for the REAL régional file (Santé publique
+  France, OSCOUR): régions at the bottom, France on top;
 * **assembly** (pure): :func:`assemble` reconciles bottom-up and stacks everything into one
   :class:`xarray.Dataset` with units, method, origin, seed and versions in its attributes;
 * **orchestration** (reads files, may use a Dask client): :func:`forecast_ed`,
   :func:`forecast_medicines`, :func:`forecast_admissions` (admissions after an ED passage,
   derived from the passage forecast: :mod:`forecasting.admissions`), :func:`backtest_ed`,
-  and the scenario-layer API
+  their real-data counterparts :func:`forecast_ed_regional` and
+  :func:`backtest_ed_regional`, and the scenario-layer API
   :func:`expected_daily_passages`.
 
 Dataset layout returned by the ``forecast_*`` functions::
@@ -48,12 +51,24 @@ if TYPE_CHECKING:
 
 AGE_CLASSES = ("A", "B", "C", "D", "E")
 ED_UNITS = "passages aux urgences par jour (toutes causes, nbre_pass_tot)"
+REAL_ED_UNITS = ("passages aux urgences par jour (OSCOUR, toutes causes, nbre_pass_tot, "
+                 "tous âges)")
+REAL_LABEL = ("données réelles (passages aux urgences OSCOUR par région, Santé publique "
+              "France)")
+REPLICA_LABEL = ("réplique synthétique départementale (aucun fichier réel par département "
+                 "après avril 2020)")
+DEFAULT_ENGINE = "ensemble"
+"""The engine used when none is asked for (CLI, quickstart, scenario API). Chosen on the real
+régional backtest of ``benchmarks/forecast_real.py``: see ``benchmarks/README.md``."""
 MED_UNITS = "boîtes délivrées par mois (Open Medic mensuel, BOITES)"
 TRANSFORM = "log1p before fitting, expm1 after, clipped at 0 (counts never negative)"
 RECONCILIATION = (
     "bottom-up: aggregate point = sum of bottom points; aggregate interval = its own base "
     "forecast's interval re-centred on the bottom-up point (see forecasting.reconcile)"
 )
+REAL_BACKTEST_WINDOW = ("2023-07-01", "2024-05-31")
+"""Origins of the real-data backtest: from half a year after the 2022 gap (the engines need
+a few months of the new segment) to the last origin whose 28 days are in the file."""
 WEIGHT_DAYS = 365
 """School-holiday weights of a régional total come from the first year of data, so they
 never depend on data after any backtest origin."""
@@ -191,6 +206,92 @@ def medicine_series(
     return bottom, aggregates, parents
 
 
+def regional_ed_series(
+    table: pd.DataFrame,
+    regs: Sequence[str] | None = None,
+    *,
+    dep_weights: Mapping[str, float] | None = None,
+    source: str = "",
+) -> tuple[list[SeriesSpec], list[SeriesSpec], dict[str, list[str]]]:
+    """Régional series (bottom) and France (when every région is selected) from the REAL file.
+
+    ``table``: :func:`twin.sources.sursaud_regional.load_ed_daily_regional` output for one
+    age class (``reg, date, passages, provisional``...). Each région gets every calendar day
+    from its first known count to the last day of the table (``missing_ok`` series):
+
+    * a day the publisher left empty (Martinique until May 2023) is missing, never zero;
+    * days between two snapshots (2022-02-06 .. 2022-12-25) are missing; the engines then
+      use only what follows that gap (:data:`forecasting.series.MAX_FILLED_RUN`);
+    * provisional days (the last days of a snapshot, revised upwards by the publisher) are
+      missing: they are neither trained on nor scored, and a forecast starts after them.
+
+    France (``ed/FR``) is the sum of the 18 régions on the days where all of them have a
+    final count, missing otherwise: a sum without Martinique would be a lower count read as
+    a fall. Its own forecast only sets its interval; its point is the sum of the régions'
+    (bottom-up reconciliation). ``dep_weights`` (e.g. population) weight each département's
+    school holidays in its région's series; equal weights without it.
+    """
+    from twin.errors import DataError
+    from twin.geography import departements, regions
+
+    ref_regs = regions()
+    deps_ref = departements()
+    present = sorted(table["reg"].unique())
+    regs = list(present if regs is None else regs)
+    unknown = [r for r in regs if r not in ref_regs.index]
+    if unknown:
+        raise ValueError(f"unknown région code(s): {', '.join(unknown)} "
+                         f"(codes: {', '.join(ref_regs.index)})")
+    absent = [r for r in regs if r not in present]
+    if absent:
+        raise DataError.single(source or "regional ED table",
+                               "rows for every requested région", "none for "
+                               + ", ".join(absent), column="reg")
+    if table.empty:
+        raise DataError.single(source or "regional ED table", "at least one row", "none")
+    last_day = table["date"].max()
+    usable = table["passages"].where(~table["provisional"].astype(bool))
+    wide = (table.assign(passages=usable)
+            .pivot_table(index="date", columns="reg", values="passages", aggfunc="first",
+                         dropna=False)
+            .reindex(pd.date_range(table["date"].min(), last_day, freq="D")))
+    bottom: list[SeriesSpec] = []
+    for reg in regs:
+        col = wide[reg] if reg in wide else pd.Series(np.nan, index=wide.index)
+        seen = col.notna().to_numpy()
+        if not seen.any():
+            raise DataError.single(source or "regional ED table",
+                                   f"at least one final count for région {reg}",
+                                   "every value missing or provisional", column="passages")
+        col = col.iloc[int(np.flatnonzero(seen)[0]):]
+        members = tuple(deps_ref.index[deps_ref["reg"] == reg])
+        w = tuple(float(dep_weights.get(d, 1.0)) if dep_weights else 1.0 for d in members)
+        bottom.append(SeriesSpec(
+            f"ed/reg:{reg}", "D", col.index.to_numpy(), col.to_numpy(dtype=float),
+            territory=reg, level="reg", deps=members, weights=w, source=source,
+            units=REAL_ED_UNITS, missing_ok=True,
+        ))
+    parents: dict[str, list[str]] = {b.name: [] for b in bottom}
+    aggregates: list[SeriesSpec] = []
+    if set(regs) == set(ref_regs.index):
+        nat = wide[list(regs)].sum(axis=1, min_count=len(regs))
+        nat[wide[list(regs)].isna().any(axis=1)] = np.nan
+        seen = nat.notna().to_numpy()
+        if seen.any():
+            nat = nat.iloc[int(np.flatnonzero(seen)[0]):]
+            all_deps = tuple(d for r in regs for d in deps_ref.index[deps_ref["reg"] == r])
+            w = tuple(float(dep_weights.get(d, 1.0)) if dep_weights else 1.0
+                      for d in all_deps)
+            aggregates.append(SeriesSpec(
+                "ed/FR", "D", nat.index.to_numpy(), nat.to_numpy(dtype=float),
+                territory="FR", level="nation", deps=all_deps, weights=w, source=source,
+                units=REAL_ED_UNITS, missing_ok=True,
+            ))
+            for b in bottom:
+                parents[b.name].append("ed/FR")
+    return bottom, aggregates, parents
+
+
 # --- assembly (pure) -------------------------------------------------------------------------
 
 def _label(level: str, territory: str, group: str, kind: str) -> str:
@@ -304,7 +405,7 @@ def forecast_ed(
     deps: Sequence[str] | None = None,
     *,
     by_age: bool = False,
-    method: str = "prophet",
+    method: str = DEFAULT_ENGINE,
     origin: str | None = None,
     horizon: int = 28,
     seed: int = DEFAULT_SEED,
@@ -313,7 +414,8 @@ def forecast_ed(
 ) -> xr.Dataset:
     """Daily ED passages for ``deps`` (default: all 101), reconciled up to région and France.
 
-    Reads the SurSaUD file in ``folder`` (default: the embedded replica). ``origin`` is the
+    Reads the SurSaUD file in ``folder`` (default: the embedded SYNTHETIC replica: no real
+    daily file by département exists after April 2020; ``data_label`` says so). ``origin`` is the
     first forecast day (default: the day after the last observation); only data before it
     is used.
     """
@@ -328,8 +430,10 @@ def forecast_ed(
     plan = Plan(method=method, horizon=horizon, origin=origin, seed=seed)
     fcs, _ = _forecast_hierarchy(bottom, aggregates, parents, plan, client)
     o = fcs[bottom[0].name].origin
-    return assemble([*bottom, *aggregates], fcs,
-                    _attrs("ed", method, o, horizon, seed, source, by_age), "ed")
+    attrs = _attrs("ed", method, o, horizon, seed, source, by_age)
+    attrs.update({"data_kind": "replica" if folder is None else "file",
+                  "data_label": REPLICA_LABEL if folder is None else f"fichier {source}"})
+    return assemble([*bottom, *aggregates], fcs, attrs, "ed")
 
 
 def admissions_from_forecast(passages: xr.Dataset,
@@ -399,7 +503,7 @@ def forecast_and_backtest_ed(
     table: pd.DataFrame,
     deps: Sequence[str],
     *,
-    method: str = "prophet",
+    method: str = DEFAULT_ENGINE,
     horizon: int = 28,
     backtest_methods: Mapping[str, Sequence[str]],
     backtest_horizon: int = 28,
@@ -459,6 +563,137 @@ def backtest_ed(
     plan = Plan(produce=False, backtest=tuple(plan_methods.items()),
                 backtest_horizon=horizon, seed=seed)
     return [o.backtest for o in run_all(bottom, plan, client) if o.backtest is not None]
+
+
+def load_regional_specs(
+    regs: Sequence[str] | None = None,
+    source: str | Path | Sequence[str | Path] | None = None,
+) -> tuple[list[SeriesSpec], list[SeriesSpec], dict[str, list[str]], str]:
+    """Read the real régional file(s) (default: the embedded snapshots) and build the
+    series of :func:`regional_ed_series`; returns them and a description of the source.
+
+    School-holiday weights: each département's population in the latest INSEE year of the
+    embedded estimates (a census-like count, independent of the series: no leakage).
+    """
+    import warnings
+
+    from twin.sources.sursaud_regional import find_regional_files, load_ed_daily_regional
+
+    if source is None:
+        files = find_regional_files()
+    elif isinstance(source, (str, Path)):
+        files = find_regional_files(source) if Path(source).is_dir() else [Path(source)]
+    else:
+        files = [Path(p) for p in source]
+    with warnings.catch_warnings():
+        # The loader warns that it drops codes 07/08 (not INSEE régions); said in the docs.
+        warnings.simplefilter("ignore", UserWarning)
+        table = load_ed_daily_regional(files)
+    desc = ", ".join(str(f) for f in files)
+    bottom, aggregates, parents = regional_ed_series(table, regs, dep_weights=_population(),
+                                                     source=desc)
+    return bottom, aggregates, parents, desc
+
+
+def _population() -> dict[str, float] | None:
+    """Population by département (latest embedded INSEE year); ``None`` if unreadable."""
+    from twin.errors import DataError
+    from twin.sources.insee import load_population
+
+    try:
+        pop = load_population()
+    except (DataError, OSError):
+        return None
+    latest = pop[pop["year"] == pop["year"].max()]
+    return {str(k): float(v) for k, v in latest.groupby("dep")["population"].sum().items()}
+
+
+def _real_attrs(method: str, origin: object, horizon: int, seed: int,
+                source: str) -> dict[str, object]:
+    attrs = _attrs("ed", method, origin, horizon, seed, source)
+    attrs.update({"units": REAL_ED_UNITS, "data_kind": "real", "data_label": REAL_LABEL,
+                  "bottom_level": "reg"})
+    return attrs
+
+
+def forecast_ed_regional(
+    regs: Sequence[str] | None = None,
+    *,
+    method: str = DEFAULT_ENGINE,
+    origin: str | None = None,
+    horizon: int = 28,
+    seed: int = DEFAULT_SEED,
+    client: Client | None = None,
+    source: str | Path | Sequence[str | Path] | None = None,
+) -> xr.Dataset:
+    """Daily ED passages by région from the REAL file, France on top when all 18 are asked.
+
+    ``source``: a regional file, a folder of them or a list (default: the embedded real
+    snapshots, ``data/real/sursaud/``). ``origin`` defaults to the day after the file's
+    last day (its provisional days are not used, see :func:`regional_ed_series`).
+    """
+    _check_method(method)
+    bottom, aggregates, parents, desc = load_regional_specs(regs, source)
+    plan = Plan(method=method, horizon=horizon, origin=origin, seed=seed)
+    fcs, _ = _forecast_hierarchy(bottom, aggregates, parents, plan, client)
+    o = fcs[bottom[0].name].origin
+    return assemble([*bottom, *aggregates], fcs,
+                    _real_attrs(method, o, horizon, seed, desc), "ed")
+
+
+def backtest_ed_regional(
+    regs: Sequence[str] | None = None,
+    *,
+    methods: Mapping[str, Sequence[str]] | Sequence[str] = METHODS,
+    origins: Sequence[str] | None = None,
+    horizon: int = 28,
+    seed: int = DEFAULT_SEED,
+    client: Client | None = None,
+    source: str | Path | Sequence[str | Path] | None = None,
+) -> list[SeriesBacktest]:
+    """Rolling-origin backtest on the REAL régional series (and France when all 18 are
+    asked). Default origins: every 28 days from 2023-07-01 to 2024-05-31, each forecasting
+    28 days from the data strictly before it (same code path as the production forecast).
+    """
+    origins = list(origins or rolling_origins(*REAL_BACKTEST_WINDOW, 28))
+    plan_methods = ({m: tuple(origins) for m in methods} if not isinstance(methods, Mapping)
+                    else {m: tuple(o) for m, o in methods.items()})
+    for m in plan_methods:
+        _check_method(m)
+    bottom, aggregates, _, _ = load_regional_specs(regs, source)
+    plan = Plan(produce=False, backtest=tuple(plan_methods.items()),
+                backtest_horizon=horizon, seed=seed)
+    return [o.backtest for o in run_all([*bottom, *aggregates], plan, client)
+            if o.backtest is not None]
+
+
+def forecast_and_backtest_regional(
+    bottom: list[SeriesSpec],
+    aggregates: list[SeriesSpec],
+    parents: dict[str, list[str]],
+    *,
+    method: str = DEFAULT_ENGINE,
+    horizon: int = 28,
+    backtest_methods: Mapping[str, Sequence[str]],
+    backtest_horizon: int = 28,
+    seed: int = DEFAULT_SEED,
+    client: Client | None = None,
+    source: str = "",
+) -> tuple[xr.Dataset, list[SeriesBacktest]]:
+    """The real régional forecast (France reconciled bottom-up) and the rolling-origin
+    backtest of every series, France included, in one submission (what
+    ``benchmarks/forecast_real.py`` times). Series from :func:`load_regional_specs`."""
+    _check_method(method)
+    for m in backtest_methods:
+        _check_method(m)
+    plan = Plan(method=method, horizon=horizon, seed=seed,
+                backtest=tuple((m, tuple(o)) for m, o in backtest_methods.items()),
+                backtest_horizon=backtest_horizon)
+    fcs, backtests = _forecast_hierarchy(bottom, aggregates, parents, plan, client)
+    o = fcs[bottom[0].name].origin
+    ds = assemble([*bottom, *aggregates], fcs, _real_attrs(method, o, horizon, seed, source),
+                  "ed")
+    return ds, backtests
 
 
 def backtest_dataset(results: Sequence[SeriesBacktest], attrs: Mapping[str, object]

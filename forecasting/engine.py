@@ -13,6 +13,15 @@ result records the method actually used and why. :func:`forecast_series` also em
 :class:`ShortSeriesWarning` (the parallel runner re-emits the workers' notes on the
 client, where warnings are visible).
 
+Missing days (a series built with ``missing_ok``, e.g. the real regional file): after the
+cut at the origin, trailing missing days are dropped (the forecast runs through them, like
+an origin after the data), only the part after the last run of more than
+:data:`~forecasting.series.MAX_FILLED_RUN` missing days is used (a long gap separates two
+regimes: the 2022 gap of the regional file), Prophet gets the observed days only (it
+handles gaps itself) and the other methods a copy where the short runs are bridged by the
+same weekday a week earlier (:func:`forecasting.series.usable_history`). Minimum lengths
+count observed days.
+
 Randomness: each (method, series name, origin) gets its own seed from
 :func:`twin.rng.stream`, derived from a stable hash of the names, so a forecast is the
 same whatever the number of workers, the order of tasks or the other series in the run.
@@ -28,27 +37,36 @@ import numpy as np
 
 from forecasting import baselines
 from forecasting.baselines import Draw
-from forecasting.series import Freq, SeriesSpec, future_dates
+from forecasting.series import Freq, SeriesSpec, future_dates, usable_history
 from twin.errors import DataError
 from twin.rng import stream
 
 DEFAULT_SEED = 20250101
-METHODS = ("prophet", "ets", "naive", "seasonal_naive")
+METHODS = ("ensemble", "prophet", "ets", "autoets", "naive", "seasonal_naive")
 """Methods an analyst can ask for. ``naive`` is "same weekday last week" on daily series
 (weekday naive) and "last month" on monthly ones; ``seasonal_naive`` is "same weekday 52
-weeks earlier" (364 days) on daily series and "same month last year" on monthly ones."""
+weeks earlier" (364 days) on daily series and "same month last year" on monthly ones.
+``ensemble`` averages Prophet and AutoETS (see :func:`combine`)."""
 METHOD_LABELS = {
+    "ensemble": "moyenne Prophet + AutoETS (échelle log)",
     "prophet": "Prophet (log1p, jours fériés, vacances scolaires)",
     "ets": "ETS(A,Ad,A) sur log1p",
+    "autoets": "AutoETS (statsforecast) sur log1p, cycle hebdomadaire",
     "naive": "naïf : même jour la semaine précédente",
     "seasonal_naive": "naïf saisonnier : même jour il y a 364 jours",
     "climatology": "médiane de l'historique (série très courte)",
 }
-FALLBACK = {"prophet": "ets", "ets": "naive", "seasonal_naive": "naive", "naive": "climatology"}
+ENSEMBLE = ("prophet", "autoets")
+FALLBACK = {"ensemble": "autoets", "prophet": "ets", "ets": "naive", "autoets": "naive",
+            "seasonal_naive": "naive", "naive": "climatology"}
 MIN_LENGTH: dict[Freq, dict[str, int]] = {
-    # Prophet's yearly seasonality is under-identified with less than two years.
-    "D": {"prophet": 730, "ets": 56, "seasonal_naive": 364 + 28, "naive": 9, "climatology": 1},
-    "MS": {"prophet": 36, "ets": 30, "seasonal_naive": 24, "naive": 3, "climatology": 1},
+    # Prophet: with less than two years (forecasting.prophet_engine.YEARLY_MIN_DAYS) it runs
+    # without its yearly term, on trend, weekly cycle, public and school holidays; below
+    # half a year even those are too loosely identified and it falls back to ETS.
+    "D": {"ensemble": 182, "prophet": 182, "ets": 56, "autoets": 56,
+          "seasonal_naive": 364 + 28, "naive": 9, "climatology": 1},
+    "MS": {"ensemble": 36, "prophet": 36, "ets": 30, "autoets": 30, "seasonal_naive": 24,
+           "naive": 3, "climatology": 1},
 }
 NAIVE_PERIOD: dict[Freq, int] = {"D": 7, "MS": 1}
 SEASONAL_PERIOD: dict[Freq, int] = {"D": 364, "MS": 12}
@@ -84,16 +102,24 @@ def task_seed(seed: int, *names: str) -> int:
     return int(stream(int(seed), *names).integers(0, 2**31 - 1))
 
 
-def _run(method: str, dates: np.ndarray, y: np.ndarray, steps: int, spec: SeriesSpec,
-         seed: int) -> tuple[Draw, str]:
+def _run(method: str, dates: np.ndarray, y: np.ndarray, filled: np.ndarray, steps: int,
+         spec: SeriesSpec, seed: int) -> tuple[Draw, str]:
+    """``y`` the usable history with its missing days (NaN), ``filled`` the same bridged."""
     freq = spec.freq
     if method == "prophet":
         from forecasting.prophet_engine import prophet_forecast
 
-        return prophet_forecast(dates, y, steps, freq=freq, seed=seed, deps=spec.deps,
-                                weights=spec.weights)
+        seen = ~np.isnan(y)
+        return prophet_forecast(dates[seen], y[seen], steps, freq=freq, seed=seed,
+                                deps=spec.deps, weights=spec.weights)
+    if method == "ensemble":
+        parts = [_run(m, dates, y, filled, steps, spec, seed) for m in ENSEMBLE]
+        notes = [f"{m}: {n}" for m, (_, n) in zip(ENSEMBLE, parts, strict=True) if n]
+        return combine([d for d, _ in parts]), "; ".join(notes)
+    y = filled
     runners: dict[str, Callable[[], Draw]] = {
         "ets": lambda: baselines.ets(y, steps, ETS_SEASON[freq]),
+        "autoets": lambda: _autoets(y, steps, ETS_SEASON[freq]),
         "naive": lambda: baselines.naive(y, steps, NAIVE_PERIOD[freq]),
         "seasonal_naive": lambda: baselines.naive(y, steps, SEASONAL_PERIOD[freq]),
         "climatology": lambda: baselines.climatology(y, steps),
@@ -101,19 +127,46 @@ def _run(method: str, dates: np.ndarray, y: np.ndarray, steps: int, spec: Series
     return runners[method](), ""
 
 
-def _with_fallback(requested: str, dates: np.ndarray, y: np.ndarray, steps: int,
-                   spec: SeriesSpec, seed: int) -> tuple[Draw, str, str]:
+def combine(draws: list[Draw]) -> Draw:
+    """Equal-weight combination on the log scale: ``expm1`` of the mean ``log1p`` point and
+    of the mean ``log1p`` quantile at each level (quantile averaging).
+
+    Why: on the real régional backtest Prophet is the better engine at 8-28 days and
+    AutoETS at 1-7 days (it follows the latest level, Prophet's trend does not), and their
+    errors are far from perfectly correlated; the average beats both over the first week
+    and keeps most of Prophet's edge later (``benchmarks/README.md``). Averaging quantiles
+    level by level keeps them ordered and gives an interval between the two engines' (the
+    Prophet one under-covers, AutoETS's is close to nominal).
+    """
+    point = np.expm1(np.mean([np.log1p(d.point) for d in draws], axis=0))
+    qz = np.mean([np.log1p(d.quantiles) for d in draws], axis=0)
+    return baselines.finish(point, qz)
+
+
+def _first_observed(spec: SeriesSpec) -> np.datetime64:
+    return spec.dates[~np.isnan(spec.values)][0]
+
+
+def _autoets(y: np.ndarray, steps: int, season: int) -> Draw:
+    from forecasting.statsforecast_engine import autoets_forecast
+
+    return autoets_forecast(y, steps, season)
+
+
+def _with_fallback(requested: str, dates: np.ndarray, y: np.ndarray, filled: np.ndarray,
+                   steps: int, spec: SeriesSpec, seed: int) -> tuple[Draw, str, str]:
     """Run ``requested`` or the first fallback the history supports; never raises on a
-    non-empty history."""
+    history with at least one observation."""
     method = requested
     reasons: list[str] = []
+    have = int((~np.isnan(y)).sum())
     while True:
         need = MIN_LENGTH[spec.freq][method]
-        if y.size < need:
-            reasons.append(f"{method} needs {need} observations, the history has {y.size}")
+        if have < need:
+            reasons.append(f"{method} needs {need} observations, the history has {have}")
         else:
             try:
-                draw, note = _run(method, dates, y, steps, spec, seed)
+                draw, note = _run(method, dates, y, filled, steps, spec, seed)
                 return draw, method, "; ".join([*reasons, note] if note else reasons)
             except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
                 if method == "climatology":
@@ -169,19 +222,22 @@ def forecast_series(
     freq = spec.freq
     o = (future_dates(spec.dates[-1], freq, 1)[0] if origin is None
          else normalise_origin(origin, freq))
-    keep = spec.dates < o
+    keep = (spec.dates < o) & ~np.isnan(spec.values)
     if not keep.any():
         raise DataError.single(spec.source or f"series {spec.name}",
                                f"observations before the origin {o} in series {spec.name}",
-                               f"a first observation on {spec.dates[0]}")
-    dates, y = spec.dates[keep], spec.values[keep]
+                               f"a first observation on {_first_observed(spec)}")
     _check_origin_gap(spec, o)
+    last = int(np.flatnonzero(keep)[-1])  # trailing missing days: forecast through them
+    dates, y = spec.dates[:last + 1], spec.values[:last + 1]
+    start, filled = usable_history(y)
+    dates, y = dates[start:], y[start:]
     unit = "D" if freq == "D" else "M"
     gap = int((o.astype(f"datetime64[{unit}]") - dates[-1].astype(f"datetime64[{unit}]"))
               .astype(np.int64)) - 1
     steps = gap + horizon
     seed_i = task_seed(seed, "forecast", method, spec.name, str(o))
-    draw, used, note = _with_fallback(method, dates, y, steps, spec, seed_i)
+    draw, used, note = _with_fallback(method, dates, y, filled, steps, spec, seed_i)
     sl = slice(gap, steps)
     point, q = draw.point[sl], draw.quantiles[sl]
     total_q = q.sum(axis=0)  # comonotone, conservative: see forecasting.baselines

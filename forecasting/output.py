@@ -142,7 +142,7 @@ def french_table(ds: xr.Dataset, top: int = 10) -> str:
     kind = ds.attrs.get("series_kind", "ed")
     lo, hi = QUANTILES.index(0.1), QUANTILES.index(0.9)
     daily = kind in ("ed", "admissions")
-    level_bottom = "dep" if daily else "reg"
+    level_bottom = ds.attrs.get("bottom_level", "dep" if daily else "reg")
     is_bottom = (ds["level"] == level_bottom).to_numpy()
     if daily:
         is_bottom &= (ds["group"] == "all").to_numpy()
@@ -156,13 +156,15 @@ def french_table(ds: xr.Dataset, top: int = 10) -> str:
     if daily:
         period = (f"du {dates[0]:%d/%m/%Y} au {dates[-1]:%d/%m/%Y} "
                   f"({ds.attrs.get('horizon')} jours)")
-        coherence = "totaux régionaux et nationaux = somme des départements"
+        coherence = ("total France = somme des régions" if level_bottom == "reg"
+                     else "totaux régionaux et nationaux = somme des départements")
     else:
         period = (f"de {dates[0]:%m/%Y} à {dates[-1]:%m/%Y} "
                   f"({ds.attrs.get('horizon')} mois)")
         coherence = "total France = somme des régions (y compris région inconnue 99)"
     head = [
         f"{what} {period}",
+        *([f"Source : {ds.attrs['data_label']}"] if ds.attrs.get("data_label") else []),
         f"Méthode : {ds.attrs.get('method_label', ds.attrs.get('method'))} ; "
         f"intervalle de prévision à 80 % ; {coherence}",
         "",

@@ -6,7 +6,11 @@ Model (stated so that an analyst can reproduce it):
   counts are never negative and weekly/yearly effects act multiplicatively on counts;
 * linear trend with 15 potential changepoints (Prophet's default 25 was no more accurate
   on the embedded series and about a third slower), yearly seasonality (Fourier order 10),
-  weekly seasonality (order 3) for daily series; yearly only for monthly series;
+  weekly seasonality (order 3) for daily series; yearly only for monthly series. The
+  yearly term is left out when the training data span less than :data:`YEARLY_MIN_DAYS`
+  (two years): fitted on a few months it extrapolates a made-up season (the real regional
+  series has 6 to 18 months after its 2022 gap); the holiday and school-holiday effects,
+  which carry much of the seasonal shape of ED demand, stay;
 * French public holidays (:func:`twin.calendar.public_holidays`) as Prophet's ``holidays``
   dataframe, one effect per named holiday, including the local days (Alsace-Moselle,
   abolition of slavery) shared by every département the series covers;
@@ -68,6 +72,7 @@ handles missing days); left in, the 2020-2021 fall of ED visits is read as yearl
 seasonality (November 2020 was a lockdown) and as trend. A period still running at the
 forecast origin is kept: the model must then see the current level."""
 TRAIN_WINDOW = {"D": 1095, "MS": 120}
+YEARLY_MIN_DAYS = 730
 YEARLY_ORDER = {"D": 10, "MS": 4}
 WEEKLY_ORDER = 3
 N_CHANGEPOINTS = 15
@@ -164,6 +169,11 @@ def prophet_forecast(
     fut = future_dates(dates[-1], freq, horizon)
     note = ""
     daily = freq == "D"
+    span_days = int((dates[-1] - dates[0]).astype("timedelta64[D]").astype(np.int64)) + 1
+    yearly = YEARLY_ORDER[freq] if span_days >= YEARLY_MIN_DAYS else False
+    if not yearly:
+        note = (f"sans terme annuel : {span_days} jours d'apprentissage "
+                f"(< {YEARLY_MIN_DAYS})")
     holidays = None
     if daily:
         first = int(str(dates[0])[:4])
@@ -172,7 +182,7 @@ def prophet_forecast(
     m = Prophet(
         holidays=holidays,
         n_changepoints=N_CHANGEPOINTS,
-        yearly_seasonality=YEARLY_ORDER[freq],
+        yearly_seasonality=yearly,
         weekly_seasonality=WEEKLY_ORDER if daily else False,
         daily_seasonality=False,
         uncertainty_samples=uncertainty_samples,
@@ -188,8 +198,9 @@ def prophet_forecast(
             train["school_holiday"] = s_train
             future["school_holiday"] = s_fut
         else:
-            note = (f"school-holiday regressor dropped: dates outside {SCHOOL_CALENDAR_START}"
-                    f"..{SCHOOL_CALENDAR_END}")
+            note = "; ".join(filter(None, [
+                note, f"school-holiday regressor dropped: dates outside "
+                f"{SCHOOL_CALENDAR_START}..{SCHOOL_CALENDAR_END}"]))
     try:
         with warnings.catch_warnings():
             # pandas deprecations raised inside Prophet's own code: not ours to fix.

@@ -6,6 +6,14 @@ the calendar context it needs (which départements it covers, for holidays). Che
 series here, once, is what lets the engines stay simple: they never meet a duplicated day,
 a negative count or a hole that would silently shift a weekly lag.
 
+Missing values are explicit, never implied: a real series (the Santé publique France
+regional file) has days the publisher left empty (Martinique), days between two snapshots
+and provisional days. Such a series is built with ``missing_ok=True`` and carries every
+calendar day, with ``NaN`` on the days without a usable count; the date sequence must still
+be gap-free, so a lag of 7 is always the same weekday. Without ``missing_ok`` a ``NaN`` is
+an error, as before. How the engines use a series with missing days:
+:func:`forecasting.engine.forecast_series` (see :func:`usable_history`).
+
 A bad series raises :class:`~twin.errors.DataError` naming the file (or, for a table built
 in memory, the series), the line when the values came from a file, the field (``date`` or
 ``value``), what was expected and what was found: the same contract as the loaders, so the
@@ -59,11 +67,12 @@ class SeriesSpec:
     source: str = ""
     lines: InitVar[Sequence[int] | None] = None
     units: str = field(default="count")
+    missing_ok: bool = False
 
     def __post_init__(self, lines: Sequence[int] | None) -> None:
         dates, values = validate_series(
             self.dates, self.values, name=self.name, freq=self.freq, source=self.source,
-            lines=lines,
+            lines=lines, missing_ok=self.missing_ok,
         )
         object.__setattr__(self, "dates", dates)
         object.__setattr__(self, "values", values)
@@ -79,7 +88,13 @@ class SeriesSpec:
         return SeriesSpec(
             self.name, self.freq, self.dates, np.asarray(values, dtype=float), self.territory,
             self.level, self.group, self.deps, self.weights, self.source, None, self.units,
+            self.missing_ok,
         )
+
+    @property
+    def n_missing(self) -> int:
+        """Days (or months) without a usable count (``NaN``; only with ``missing_ok``)."""
+        return int(np.isnan(self.values).sum())
 
 
 def step(freq: Freq, n: int = 1) -> np.ndarray:
@@ -109,8 +124,13 @@ def validate_series(
     freq: Freq = "D",
     source: str = "",
     lines: Sequence[int] | None = None,
+    missing_ok: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check one series; return ``(dates as datetime64[D], values as float64)``.
+
+    With ``missing_ok`` a ``NaN`` value is an explicit missing count (at least one value must
+    be observed; trailing missing days, e.g. provisional ones, are allowed: forecasts then
+    start after them); infinite values stay errors.
 
     Every problem is collected before raising, so an analyst sees them all in one pass:
     unequal lengths, an empty series, unreadable dates, missing or negative counts,
@@ -139,8 +159,12 @@ def validate_series(
                                "an empty series")
     for i in np.flatnonzero(np.isnat(d))[:20]:
         problems.add(where, f"a date in series {name}", "a missing date", line_of(i), "date")
-    for i in np.flatnonzero(~np.isfinite(v))[:20]:
+    bad = np.isinf(v) if missing_ok else ~np.isfinite(v)
+    for i in np.flatnonzero(bad)[:20]:
         problems.add(where, f"a count in series {name}", f"{v[i]!r}", line_of(i), "value")
+    if missing_ok and v.size and np.isnan(v).all():
+        problems.add(where, f"at least one observed count in series {name}",
+                     f"all {v.size} values missing", None, "value")
     for i in np.flatnonzero(v < 0)[:20]:
         problems.add(where, f"a count >= 0 in series {name}", f"{v[i]:g} on {d[i]}",
                      line_of(i), "value")
@@ -179,3 +203,42 @@ def validate_series(
                      f"{missing.size} missing date(s): {shown}{more}", None, "date")
     problems.raise_if_any()
     return d, v
+
+
+MAX_FILLED_RUN = 7
+"""Longest run of missing days an engine bridges. Longer runs (the 2022 gap of the real
+regional file: 323 days) end the usable history: only what follows the last such run is
+used."""
+
+
+def usable_history(y: np.ndarray, max_run: int = MAX_FILLED_RUN) -> tuple[int, np.ndarray]:
+    """Where the usable history starts and a gap-filled copy of it, for model fitting.
+
+    Returns ``(start, filled)``: ``start`` is the first index after the last run of more
+    than ``max_run`` missing values (0 without one); ``filled`` is ``y[start:]`` with each
+    shorter run of missing values replaced by the value one season-free week earlier
+    (``filled[t - 7]``, already filled when itself missing; the first week falls back to
+    the nearest observed value). Why a week: a missing Monday gets a Monday's level, so the
+    weekly cycle the models estimate is not bent by the fill. Used only to *fit* state-space
+    models that need a regular series; missing days are never scored, never shown as
+    observed and never turned into zero.
+    """
+    y = np.asarray(y, dtype=float)
+    miss = np.isnan(y)
+    start = 0
+    if miss.any():
+        edges = np.diff(np.concatenate([[0], miss.astype(np.int8), [0]]))
+        run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        long_runs = run_ends[(run_ends - run_starts) > max_run]
+        if long_runs.size:
+            start = int(long_runs[-1])
+    filled = y[start:].copy()
+    if not np.isnan(filled).any():
+        return start, filled
+    observed = np.flatnonzero(~np.isnan(filled))
+    for t in np.flatnonzero(np.isnan(filled)):
+        if t >= 7 and not np.isnan(filled[t - 7]):
+            filled[t] = filled[t - 7]
+        elif observed.size:
+            filled[t] = filled[observed[np.argmin(np.abs(observed - t))]]
+    return start, filled

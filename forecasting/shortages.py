@@ -52,6 +52,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from forecasting import intermittent
+from forecasting import notices as real_notices
 from forecasting.disruptions import SupplyDisruption
 from forecasting.ledger import Panel, build_panel, demand_observations, match_orders
 from forecasting.ledger import rupture_events as ledger_rupture_events
@@ -280,11 +281,18 @@ class Context:
     notices: np.ndarray
     centred_mean: np.ndarray
     site_names: dict[str, str] = field(default_factory=dict)
+    real: real_notices.RealSignals | None = None
+    """Real ANSM notices on the products' mapped CIS (:mod:`forecasting.notices`)."""
 
 
 def prepare(ledger: pd.DataFrame, availability: pd.DataFrame | None,
-            sites: pd.DataFrame | None = None) -> Context:
-    """Build the :class:`Context` of a validated ledger and a BDPM availability history."""
+            sites: pd.DataFrame | None = None,
+            real: real_notices.RealInputs | None = None) -> Context:
+    """Build the :class:`Context` of a validated ledger and a BDPM availability history.
+
+    ``real``: the real ANSM notices of the followed products (:func:`forecasting.notices.
+    real_inputs`). Their signal is added to the archive's from each notice's start date on
+    (the stronger status wins; their shortage notices count towards the recurrent rule)."""
     from twin.synthetic.medicines import PRODUCTS_BY_KEY
 
     panel = build_panel(ledger)
@@ -297,13 +305,21 @@ def prepare(ledger: pd.DataFrame, availability: pd.DataFrame | None,
     }
     cip = {k: p.cip13 for k, p in PRODUCTS_BY_KEY.items()}
     status, notices = supply_signals(availability, panel, cip)
+    signals = None
+    if real is not None:
+        signals = real_notices.signal_arrays(real.followed, panel.series["product"].to_numpy(),
+                                             panel.dates, real.samples)
+        rank = np.array([0, 3, 1, 2, 0])
+        status = np.where(rank[signals.status] > rank[status], signals.status, status)
+        status = status.astype(np.int8)
+        notices = (notices + signals.recent).astype(np.int16)
     orders = match_orders(panel)
     orders["status"] = status[orders["series"].to_numpy(), orders["order_day"].to_numpy()]
     names = {}
     if sites is not None:
         names = dict(zip(sites["finess"], sites["name"], strict=True))
     return Context(panel, demand, forecasts, orders, status, notices,
-                   _centred_mean(demand, 28), names)
+                   _centred_mean(demand, 28), names, signals)
 
 
 def _centred_mean(y: np.ndarray, width: int) -> np.ndarray:
@@ -447,7 +463,13 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
         if status_now[j] in pooled:
             extra, fill = pooled[status_now[j]]
             reps = max(base_lead.size, extra.size)
-            leads.append(np.resize(base_lead, reps) + np.resize(extra, reps))
+            extra = np.resize(extra, reps)
+            # A real notice bounds the extra delay by its expected return to supply.
+            remaining = None if ctx.real is None else real_notices.remaining_samples(
+                ctx.real, i, t, as_of, reps)
+            if remaining is not None:
+                extra = np.minimum(np.sort(extra), remaining)
+            leads.append(np.resize(base_lead, reps) + extra)
             fills.append(np.resize(fill, reps))
         else:
             leads.append(base_lead)
@@ -510,6 +532,8 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
         age_commande_max=late,
         jours_a_zero=_days_at_zero(stock_fin[active, : t + 1]),
     )
+    backing = real_notices.backing(ctx.real, active, t, as_of)
+    table = pd.concat([table, backing.set_index(table.index)], axis=1)
     names = [(*seed_names, f"{as_of:%Y-%m-%d}", f, p)
              for f, p in zip(series["finess"], series["product"], strict=True)]
     inputs = ProjectionInputs(
@@ -660,7 +684,10 @@ def _reasons(row: pd.Series, scenario: bool = False) -> str:
     if scenario and row.get("perturbation", False):
         out.append("perturbation simulée")
     status = int(row["statut_bdpm"])
-    if status == 1:
+    if row.get("avis_ansm", ""):
+        out.append(f"{row['avis_statut']} fournisseur ({row['avis_ansm']} du "
+                   f"{row['avis_debut']:%d/%m/%Y})")
+    elif status == 1:
         out.append("rupture fournisseur signalée (BDPM)")
     elif status == 3:
         out.append("arrêt de commercialisation (BDPM)")
@@ -866,8 +893,10 @@ def disruption_scenario(
 
 
 def prepared_context(ledger: str | Path | None = None, product_file: str | Path | None = None,
-                     bdpm: str | Path | None = None) -> Context:
-    """The :class:`Context` of a ledger file (validated), cached per file version."""
+                     bdpm: str | Path | None = None, notices: str | Path | None = None
+                     ) -> Context:
+    """The :class:`Context` of a ledger file (validated), cached per file version, with the
+    real ANSM notices of ``notices`` (default: the embedded real file, when present)."""
     from twin.sources.ledger import default_ledger_path
 
     path = Path(ledger) if ledger is not None else default_ledger_path()
@@ -877,18 +906,20 @@ def prepared_context(ledger: str | Path | None = None, product_file: str | Path 
         raise DataError.single(path, "a readable stock ledger file", str(exc)) from None
     return _prepared(str(path), st.st_size, st.st_mtime_ns,
                      None if product_file is None else str(product_file),
-                     None if bdpm is None else str(bdpm))
+                     None if bdpm is None else str(bdpm),
+                     None if notices is None else str(notices))
 
 
 @cache
 def _prepared(path: str, _size: int, _mtime_ns: int, product_file: str | None,
-              bdpm: str | None) -> Context:
+              bdpm: str | None, notices: str | None = None) -> Context:
     from twin.sources.bdpm import load_availability_history
     from twin.sources.ledger import load_ledger, load_sites
 
     sites = load_sites()
     led = load_ledger(path, product_file, sites)
-    return prepare(led, load_availability_history(bdpm), sites)
+    return prepare(led, load_availability_history(bdpm), sites,
+                   real_notices.real_inputs(notices))
 
 
 def compare(report: ShortageReport) -> pd.DataFrame:
@@ -962,6 +993,10 @@ def to_dataset(report: ShortageReport):
         "niveau_recompletement": grid(t["niveau_recompletement"]),
         "statut_bdpm": grid(t["statut_bdpm"], dtype=float),
         "stock_securite_jours": grid(t["stock_securite_jours"], dtype=float),
+        "avis_ansm_reel": grid(t["avis_ansm"].to_numpy() != "", dtype=bool, fill=False),
+        "avis_ansm_statut": grid(t["avis_statut"].to_numpy(dtype=object), dtype=object,
+                                 fill=""),
+        "avis_ansm_lien": grid(t["avis_lien"].to_numpy(dtype=object), dtype=object, fill=""),
         "methode": grid(t["methode"].to_numpy(dtype=object), dtype=object, fill=""),
         "classe_demande": grid(t["classe_demande"].to_numpy(dtype=object), dtype=object,
                                fill=""),
@@ -1020,7 +1055,8 @@ WARNING_COLUMNS = (
     "delai_p90", "p_rupture_1s", "p_rupture_2s", "p_rupture_4s", "p_rupture_8s",
     "date_rupture_attendue", "statut_bdpm_libelle", "mitm", "recurrent",
     "stock_securite_jours", "motif", "action", "quantite_a_commander", "transfert_depuis",
-    "quantite_transfert",
+    "quantite_transfert", "avis_ansm", "avis_statut", "avis_cis", "avis_debut",
+    "avis_retour_prevu", "avis_lien",
 )
 
 
@@ -1101,6 +1137,7 @@ def backtest_warnings(
             "stock": tbl["stock"].to_numpy(),
             "naive_cover": naive_cover,
             "statut_bdpm": tbl["statut_bdpm"].to_numpy(),
+            "avis_ansm": tbl["avis_ansm"].to_numpy() != "",
         }
         for h in leads:
             rec[f"p_{h}"] = res.p_rupture_within(7 * h)

@@ -33,6 +33,7 @@ NON_DATA_FILES = {
     "generate.py",
     "reference/departements.csv",
     "reference/regions.csv",
+    "reference/sentinelles_cis_reels.csv",  # sentinel → real CIS (forecasting.notices)
     "real/geo/departements-avec-outre-mer.geojson",
     "real/geo/regions-avec-outre-mer.geojson",
     "synthetic/geo/departements.geojson",
@@ -315,6 +316,129 @@ def _drees_region(tmp: Path) -> tuple[Path, list[Expect]]:
                          "'11_Île-de-France'", n + 1, "id_geo")]
 
 
+REG_NAME = "sursaud-covid-quot-reg_2022-12-26_2024-06-30.csv"
+
+
+def _sursaud_reg() -> bytes:
+    """The real regional SurSaUD snapshot (2022-12-26 to 2024-06-30), as embedded."""
+    return (DATA / "real" / "sursaud" / REG_NAME).read_bytes()
+
+
+@case("real SurSaUD regional file: bad date")
+def _reg_date(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _set_cell(_sursaud_reg(), 12, "date_de_passage", b"2023-02-30", b";", b"\r\n")
+    path = _write(tmp, REG_NAME, raw)
+    return path, [Expect("a date YYYY-MM-DD", "'2023-02-30'", 12, "date_de_passage")]
+
+
+@case("real SurSaUD regional file: negative count")
+def _reg_negative(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _set_cell(_sursaud_reg(), 40, "nbre_pass_tot", b"-7", b";", b"\r\n")
+    path = _write(tmp, REG_NAME, raw)
+    return path, [Expect("a non-negative integer", "'-7'", 40, "nbre_pass_tot")]
+
+
+@case("real SurSaUD regional file: duplicated (région, date, class)")
+def _reg_duplicate(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _sursaud_reg()
+    lines = _lines(raw, b"\r\n")
+    n = len([ln for ln in lines if ln])
+    path = _write(tmp, REG_NAME, raw + lines[7] + b"\r\n")
+    return path, [Expect("one row per reg/date_de_passage/sursaud_cl_age_corona",
+                         "a duplicate of line 8", n + 1)]
+
+
+@case("real SurSaUD regional file: unknown région")
+def _reg_unknown(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _set_cell(_sursaud_reg(), 25, "reg", b"99", b";", b"\r\n")
+    path = _write(tmp, REG_NAME, raw)
+    return path, [Expect("one of the 18 INSEE région codes", "'99'", 25, "reg")]
+
+
+@case("real SurSaUD regional file: truncated last line")
+def _reg_truncated(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _sursaud_reg()
+    lines = [ln for ln in _lines(raw, b"\r\n") if ln]
+    cut = lines[-1][:20]  # '94;2024-06-30;6;2;51': the sex split and later fields lost
+    path = _write(tmp, REG_NAME, raw[: raw.rindex(lines[-1])] + cut)
+    missing = lines[0].split(b";")[cut.count(b";") + 1].decode()
+    return path, [Expect("18 fields", "fields (file truncated?)", len(lines), missing)]
+
+
+@case("real SurSaUD regional file: wrong separator")
+def _reg_separator(tmp: Path) -> tuple[Path, list[Expect]]:
+    path = _write(tmp, REG_NAME, _sursaud_reg().replace(b";", b"\t"))
+    return path, [Expect("';'-separated columns", "tab-separated header 'reg", 1)]
+
+
+BDPM = DATA / "real" / "bdpm"  # the real January 2026 download, no header line
+
+
+def _bdpm_cell(name: str, line_no: int, field: int, value: bytes) -> bytes:
+    """Copy of a real BDPM file with one cell (0-based ``field``) of one line replaced."""
+    raw = (BDPM / name).read_bytes()
+    eol = b"\n" if name == "CIS_CIP_bdpm.txt" else b"\r\n"
+    lines = raw.split(eol)
+    cells = lines[line_no - 1].split(b"\t")
+    cells[field] = value
+    lines[line_no - 1] = b"\t".join(cells)
+    return eol.join(lines)
+
+
+@case("real BDPM CIS_bdpm (Windows-1252) saved as UTF-8")
+def _bdpm_products_utf8(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = (BDPM / "CIS_bdpm.txt").read_bytes()
+    path = _write(tmp, "CIS_bdpm.txt", raw.decode("cp1252").encode("utf-8"))
+    # Line 1: "…, pommade<tab>pommade<tab>cutanée": the first accent is in the routes.
+    return path, [Expect("Windows-1252 text", "UTF-8 encoded characters ('é'", 1, "routes")]
+
+
+@case("real BDPM CIS_CIP_bdpm (UTF-8) saved as Windows-1252")
+def _bdpm_presentations_cp1252(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = (BDPM / "CIS_CIP_bdpm.txt").read_bytes()
+    path = _write(tmp, "CIS_CIP_bdpm.txt", raw.decode("utf-8").encode("cp1252"))
+    return path, [Expect("UTF-8 text", "byte 0xE9, not valid UTF-8", 1, "label")]
+
+
+@case("real BDPM notices: impossible date")
+def _bdpm_notice_date(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _bdpm_cell("CIS_CIP_Dispo_Spec.txt", 3, 4, b"31/02/2025")
+    path = _write(tmp, "CIS_CIP_Dispo_Spec.txt", raw)
+    return path, [Expect("a date DD/MM/YYYY", "'31/02/2025'", 3, "start")]
+
+
+@case("real BDPM notices: status label contradicts the status code")
+def _bdpm_notice_label(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _bdpm_cell("CIS_CIP_Dispo_Spec.txt", 3, 3, b"Rupture de stock")  # code 2 kept
+    path = _write(tmp, "CIS_CIP_Dispo_Spec.txt", raw)
+    return path, [Expect("the label \"Tension d'approvisionnement\" for status 2",
+                         "'Rupture de stock'", 3, "status_label")]
+
+
+@case("real BDPM notices: truncated last line")
+def _bdpm_notice_truncated(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = (BDPM / "CIS_CIP_Dispo_Spec.txt").read_bytes()
+    lines = [ln for ln in raw.split(b"\r\n") if ln]
+    cut = lines[-1][:39]  # '66878792\t\t1\tRupture de stock\t14/06/2013': dates and link lost
+    path = _write(tmp, "CIS_CIP_Dispo_Spec.txt", raw[: raw.rindex(lines[-1])] + cut)
+    return path, [Expect("8 fields", "5 fields (file truncated?)", len(lines), "updated")]
+
+
+@case("real BDPM composition: non-numeric CIS")
+def _bdpm_compo_cis(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _bdpm_cell("CIS_COMPO_bdpm.txt", 5, 0, b"6000A283")
+    path = _write(tmp, "CIS_COMPO_bdpm.txt", raw)
+    return path, [Expect("a CIS code of 8 digits", "'6000A283'", 5, "cis")]
+
+
+@case("real BDPM presentations: CIP13 with a wrong check digit")
+def _bdpm_cip13(tmp: Path) -> tuple[Path, list[Expect]]:
+    raw = _bdpm_cell("CIS_CIP_bdpm.txt", 2, 6, b"3400949497707")  # published: …706
+    path = _write(tmp, "CIS_CIP_bdpm.txt", raw)
+    return path, [Expect("a CIP13 of 13 digits with a valid check digit", "'3400949497707'",
+                         2, "cip13")]
+
+
 @case("unrecognised file name given directly")
 def _unknown_name(tmp: Path) -> tuple[Path, list[Expect]]:
     path = _write(tmp, "URGENCES_2023.csv", _urg())
@@ -340,11 +464,23 @@ def test_intact_copies_of_the_damaged_inputs_pass(tmp_path: Path):
     """The damage, not the copying, is what the cases above detect."""
     sae = _write(tmp_path / "sae", URG, _urg())
     sursaud = _write(tmp_path / "sursaud", SURSAUD, _sursaud_extract())
-    result = run_check(sae, sursaud)
+    regional = _write(tmp_path / "regional", REG_NAME, _sursaud_reg())
+    result = run_check(sae, sursaud, regional)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert f"{sae}: 1 file(s) checked, 0 problem(s)" in result.stdout
     assert f"{sursaud}: 1 file(s) checked, 0 problem(s)" in result.stdout
+    assert f"{regional}: 1 file(s) checked, 0 problem(s)" in result.stdout
+
+
+def test_real_bdpm_files_pass_every_rule():
+    """The five real BDPM files, each in its own encoding, with repeated notices: 0 problems
+    (the rules the damaged copies above break are ones the real files keep)."""
+    result = run_check(BDPM, verbose=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert f"{BDPM}: 5 file(s) checked, 0 problem(s)" in result.stdout
+    assert "skipped" not in result.stdout
 
 
 def test_folder_with_one_broken_file_names_only_that_file(tmp_path: Path):

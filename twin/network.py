@@ -172,6 +172,10 @@ class TerritorySpec:
     travel_hours_within: float
     gp_access: float = 1.0
     """Relative availability of primary care; below 1 shifts demand to the ED."""
+    passages_scale: float = 1.0
+    """SAE passages / SurSaUD passages of the source year: ``ed_demand_per_day`` is the
+    SurSaUD daily series times this factor (SurSaUD follows OSCOUR, which covers about 86 %
+    of SAE passages). A SurSaUD forecast times this factor is at the network's volume."""
 
 
 @dataclass(frozen=True)
@@ -346,8 +350,15 @@ def build_network(
             index="date", columns="age_class", values="passages", aggfunc="sum"
         )
         d = d.reindex(columns=list(AGE_CLASSES)).fillna(0.0)
-        demand = d.reindex(source_days).to_numpy(dtype=float)
         units = ed[(ed["dep"] == dep) & (ed["passages"] > 0)].reset_index(drop=True)
+        # SurSaUD gives the daily shape; the SAE gives the volume. The SurSaUD series follows
+        # the real OSCOUR regional series (about 86 % of SAE passages in 2023), so it is
+        # scaled to the SAE passages of the département's units for the source year.
+        sursaud_year = float(d[d.index.year == inputs.year].to_numpy().sum())
+        sae_year = float(units["passages"].sum()) if len(units) else 0.0
+        passages_scale = sae_year / sursaud_year if sursaud_year > 0 and sae_year > 0 else 1.0
+        d = d * passages_scale
+        demand = d.reindex(source_days).to_numpy(dtype=float)
         year_rows = d[d.index.year == inputs.year]
         age_totals = year_rows.sum().to_numpy(dtype=float)
         if len(units):
@@ -389,6 +400,7 @@ def build_network(
                     calls_year / 365.0 * 1.15 * doctor_share, SAMU_DOCTOR_MINUTES
                 ),
                 travel_hours_within=float(within[i] / np.sqrt(max(n_bases, 1))),
+                passages_scale=passages_scale,
             )
         )
         treat_mean = ED_TREATMENT_MEDIAN_HOURS * np.exp(ED_TREATMENT_SIGMA**2 / 2)

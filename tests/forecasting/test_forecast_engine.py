@@ -83,7 +83,7 @@ def test_short_series_falls_back_with_a_stated_warning():
     with pytest.warns(ShortSeriesWarning, match="prophet replaced by ets") as rec:
         fc = forecast_series(spec, "prophet", 28)
     assert fc.method == "ets" and fc.requested == "prophet"
-    assert "prophet needs 730 observations, the history has 100" in fc.note
+    assert "prophet needs 182 observations, the history has 100" in fc.note
     assert "short" in str(rec[0].message)
 
 

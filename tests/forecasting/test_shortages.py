@@ -378,8 +378,10 @@ def test_cli_bad_ledger_exits_2(tmp_path: Path, capsys):
 def test_backtest_scores_warnings_against_later_stock_outs():
     from twin.sources.openmedic import load_monthly
 
-    days = pd.date_range("2021-01-01", "2023-06-30")
+    days = pd.date_range("2021-01-01", "2025-06-30")
     monthly = load_monthly()
+    # Both amoxicillin suspensions end their episode (after the real ANSM remises of
+    # 2 April 2025) with a rupture from February 2025.
     keys = ("amoxicilline_500mg5ml_susp", "amoxicilline_clavulanique_enfant_susp",
             "paracetamol_enfant_susp")
     sites = [s for s in gen.select_sites(Path(__file__).resolve().parents[2] / "data" / "real")
@@ -388,7 +390,7 @@ def test_backtest_scores_warnings_against_later_stock_outs():
              if s.product.key in keys]
     led = read_ledger("bt.csv", raw=gen.ledger_text(gen.simulate_ledger(specs, days)))
     ctx = sh.prepare(led, load_availability_history())
-    res = sh.backtest_warnings(ctx, "2022-09-05", "2023-04-24", n_paths=60,
+    res = sh.backtest_warnings(ctx, "2024-10-07", "2025-04-28", n_paths=60,
                                episodes=sh.load_episode_truth())
     s = res.scores.set_index(["rule", "lead_weeks"])
     for lead in (2, 4):

@@ -200,6 +200,6 @@ def test_embedded_ledger_is_valid_and_deterministically_compressed():
     df = led.load_ledger(path)
     assert df["finess"].nunique() == 24 and df["product"].nunique() == 12
     assert df["date"].min().strftime("%Y-%m-%d") == "2021-01-01"
-    assert df["date"].max().strftime("%Y-%m-%d") == "2024-12-31"
-    assert df.groupby(["finess", "product"]).size().eq(1461).all()
+    assert df["date"].max().strftime("%Y-%m-%d") == "2025-12-31"
+    assert df.groupby(["finess", "product"]).size().eq(1826).all()
     assert df["reg"].nunique() == 8

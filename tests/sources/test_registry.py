@@ -76,7 +76,8 @@ def test_real_and_synthetic_folders_are_covered():
         for rel in _embedded_files()
         if rel not in NON_DATA_FILES and rel.startswith(("real/", "synthetic/"))
     }
-    assert {"real/sae", "real/insee", "real/drees", "real/sentinelles"} <= claimed
+    assert {"real/sae", "real/insee", "real/drees", "real/sentinelles", "real/bdpm",
+            "real/sursaud"} <= claimed
     assert {
         "synthetic/sursaud", "synthetic/openmedic", "synthetic/bdpm", "synthetic/pathologies",
     } <= claimed
@@ -119,9 +120,19 @@ def test_no_file_name_is_claimed_by_two_modules():
         ("incidence-PAY-3.csv", "twin.sources.sentinelles"),
         ("incidence-RDD-7.csv", "twin.sources.sentinelles"),
         ("sursaud-corona-quot-dep-2023-03-31-19h00.csv", "twin.sources.sursaud"),
+        ("sursaud-covid19-quotidien-2020-04-05-19h00-departement.csv", "twin.sources.sursaud"),
+        ("sursaud-covid19-quotidien-2020-04-05-19h00-france.csv", "twin.sources.sursaud"),
+        ("metadonnee-urgenceshos-sosmedecin-covid19-quot.csv", "twin.sources.sursaud"),
+        ("sursaud-covid-quot-reg-2024-12-12-19h00.csv", "twin.sources.sursaud_regional"),
+        ("sursaud-corona-quot-reg-2021-03-01-19h00.csv", "twin.sources.sursaud_regional"),
         ("OPEN_MEDIC_2018.CSV", "twin.sources.openmedic"),
         ("open_medic_2018.csv", "twin.sources.openmedic"),
         ("CIS_CIP_Dispo_Spec.txt", "twin.sources.bdpm"),
+        ("CIS_CIP_Dispo_Spec_20260126.txt", "twin.sources.bdpm"),
+        ("CIS_bdpm.txt", "twin.sources.bdpm"),
+        ("CIS_CIP_bdpm.txt", "twin.sources.bdpm"),
+        ("CIS_COMPO_bdpm.txt", "twin.sources.bdpm"),
+        ("CIS_MITM.txt", "twin.sources.bdpm"),
         (
             "lits-de-reanimation-de-soins-intensifs-et-de-surveillance-continue-en-france.csv",
             "twin.sources.drees",

@@ -48,15 +48,41 @@ def test_ground_truth_covers_the_real_shortage_history(tmp_path: Path):
     bdpm.generate(real_dir(), tmp_path)
     with (tmp_path / "bdpm" / bdpm.GROUND_TRUTH).open(encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["sentinel"] == "1"]
-    assert 15 <= len(rows) <= 30
-    amox = [r for r in rows if r["product_key"].startswith("amoxicilline")]
-    winter = [r for r in amox if "2022-10-01" <= r["start"] <= "2023-01-31"]
-    assert len(winter) >= 3 and any(r["rupture_start"] for r in winter)
+    assert len(rows) == len(bdpm.SENTINEL_EPISODES)
+    # Products with a real ANSM notice follow it: real return (or start) dates.
+    for key, status, start, back, _ in bdpm.REAL_SENTINEL_NOTICES:
+        mine = [r for r in rows if r["product_key"] == key]
+        assert len(mine) == 1  # the hand-written episodes of these products are gone
+        if status == 4:
+            assert mine[0]["back_in_stock"] == back and mine[0]["rupture_start"]
+        else:
+            assert mine[0]["start"] == start
     for r in rows:
         assert r["start"] < r["back_in_stock"] < r["shown_until"]
         assert not r["rupture_start"] or r["start"] < r["rupture_start"] < r["back_in_stock"]
     # The ground truth is not a BDPM file: the loader never picks it up.
     assert all(p.name != bdpm.GROUND_TRUTH for p in bdpm_source.snapshot_files(tmp_path / "bdpm"))
+
+
+def test_replica_snapshots_keep_the_real_file_shape(tmp_path: Path):
+    """ISO-8859-1 and CRLF like the live ANSM file, blank CIP13 on most lines, repeated
+    lines and lower-case labels somewhere, several notices for one CIS — and the loader
+    reads every snapshot."""
+    bdpm.generate(real_dir(), tmp_path)
+    files = bdpm_source.snapshot_files(tmp_path / "bdpm")
+    assert len(files) == len(bdpm.snapshot_days())
+    raw = b"".join(f.read_bytes() for f in files[::4])
+    assert raw.count(b"\r\n") == raw.count(b"\n") > 0
+    assert "Remise à disposition".encode("iso-8859-1") in raw and b"\xc3" not in raw
+    lines = raw.split(b"\r\n")
+    cip = [ln.split(b"\t")[1] for ln in lines if ln]
+    assert 0 < sum(1 for c in cip if c) < 0.1 * len(cip)
+    assert b"\ttension d'approvisionnement\t" in raw or b"\tremise" in raw
+    per_file = [f.read_bytes().split(b"\r\n") for f in files]
+    assert any(len(set(p)) < len(p) - 1 for p in per_file)  # byte-identical repeats
+    hist = bdpm_source.load_availability_history(tmp_path / "bdpm")
+    per_cis = hist.groupby(["snapshot_date", "cis"]).size()
+    assert per_cis.max() >= 2
 
 
 def test_dispensing_dips_where_the_feed_shows_a_rupture(tmp_path: Path):

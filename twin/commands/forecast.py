@@ -2,15 +2,22 @@
 
 Examples::
 
-    twin forecast                                   # 101 départements, next 28 days
-    twin forecast --region 32 --workers 2           # Hauts-de-France, 2 Dask workers
-    twin forecast --territories 59 62 --origin 2024-06-01 --by-age
+    twin forecast                                   # 18 régions + France, REAL series
+    twin forecast --region 32 --workers 2           # Hauts-de-France (real), 2 Dask workers
+    twin forecast --backtest                        # real régional backtest 2023-07 → 2024-05
+    twin forecast --level dep                       # 101 départements (synthetic replica)
+    twin forecast --territories 59 62 --origin 2024-06-01 --by-age   # replica
     twin forecast --series medicines --horizon 90   # 3 months by région
-    twin forecast --backtest --territories 59 62    # rolling-origin scores vs baselines
+    twin forecast --backtest --territories 59 62    # replica départements vs baselines
     twin forecast --series admissions --region 32   # hospitalisations after ED passage
 
-Writes ``<out>/forecast_<series>.zarr`` and ``.csv`` (backtests: ``backtest_ed.zarr`` and
-``backtest_ed_metrics.csv``) and prints a short French table. Exit 2 on bad input (unknown
+ED passages by région and for France come from the REAL Santé publique France file
+(OSCOUR, ``data/real/sursaud/``; ``--data`` takes another regional file or folder).
+Départements (``--territories``, ``--level dep``, ``--by-age``, admissions) come from the
+synthetic replica, because no real daily file by département exists after April 2020; the
+printed table says which. Writes ``<out>/forecast_<series>.zarr`` and ``.csv`` (régional
+real series: ``forecast_ed_regional``; backtests: ``backtest_ed[_regional].zarr`` and
+``..._metrics.csv``) and prints a short French table. Exit 2 on bad input (unknown
 territory, unreadable date, bad data file).
 """
 
@@ -32,6 +39,26 @@ DEFAULT_OUT = Path("results") / "forecast"
 def _error(msg: str) -> int:
     print(f"error: {msg}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def _level(args: argparse.Namespace) -> str:
+    """``reg`` (real régional series) unless départements are asked for, explicitly or by an
+    option that only exists for départements (age classes, admissions)."""
+    if args.series != "ed" or args.territories or args.by_age:
+        return "dep"
+    return args.level or "reg"
+
+
+def _real_regions(args: argparse.Namespace) -> list[str] | None:
+    from twin.geography import normalise_reg, regions
+
+    if not args.region:
+        return None
+    reg = normalise_reg(args.region)
+    if reg not in regions().index:
+        raise ValueError(f"unknown région code {args.region!r} (codes: "
+                         f"{', '.join(regions().index)})")
+    return [reg]
 
 
 def _ed_deps(args: argparse.Namespace) -> list[str]:
@@ -86,9 +113,12 @@ COMMAND = "twin forecast"
 
 def _names(args: argparse.Namespace) -> list[str]:
     """The entries this run writes in ``--out``."""
+    regional = args.series == "ed" and _level(args) == "reg"
+    suffix = "_regional" if regional else ""
     if args.backtest:
-        return ["backtest_ed.zarr", "backtest_ed_metrics.csv"]
-    return [f"forecast_{args.series}.zarr", f"forecast_{args.series}.csv"]
+        return [f"backtest_ed{suffix}.zarr", f"backtest_ed{suffix}_metrics.csv"]
+    stem = f"forecast_{args.series}{suffix}"
+    return [f"{stem}.zarr", f"{stem}.csv"]
 
 
 def _check_out(args: argparse.Namespace) -> None:
@@ -112,7 +142,12 @@ def _forecast(args: argparse.Namespace) -> int:
 
     monthly = args.series == "medicines"
     try:
-        targets = _medicine_regs(args) if monthly else _ed_deps(args)
+        if args.level == "reg" and _level(args) != "reg":
+            raise ValueError("--level reg is for --series ed without --territories or "
+                             "--by-age (the real file is by région, all ages)")
+        regional = not monthly and _level(args) == "reg"
+        targets = (_medicine_regs(args) if monthly else
+                   _real_regions(args) if regional else _ed_deps(args))
         origin = _origin(args.origin, monthly)
         if args.horizon is not None:
             bound = BOUNDS["forecast.horizon.medicines" if monthly else "forecast.horizon.ed"]
@@ -136,6 +171,10 @@ def _forecast(args: argparse.Namespace) -> int:
     with ctx as client, _w.catch_warnings(record=True) as caught:
         _w.simplefilter("always", ShortSeriesWarning)
         try:
+            if regional and args.backtest:
+                return _backtest_regional(args, targets, horizon, client)
+            if regional:
+                return _produce_regional(args, targets, origin, horizon, client)
             if args.backtest:
                 return _backtest(args, targets, horizon, client)
             return _produce(args, targets, origin, horizon, client, monthly)
@@ -174,37 +213,90 @@ def _produce(args: argparse.Namespace, targets: list[str] | None, origin: str | 
     return 0
 
 
+def _produce_regional(args: argparse.Namespace, regs: list[str] | None, origin: str | None,
+                      horizon: int, client: object) -> int:
+    from forecasting.demand import forecast_ed_regional
+    from forecasting.output import french_table, write_outputs
+
+    ds = forecast_ed_regional(regs, method=args.method, origin=origin, horizon=horizon,
+                              seed=args.seed, client=client, source=args.data)
+    zpath, cpath = write_outputs(ds, args.out, "forecast_ed_regional")
+    _record_out(args)
+    print(french_table(ds, top=args.top))
+    print(f"\nRésultats : {zpath} et {cpath}")
+    return 0
+
+
+REPLICA_BACKTEST = ("2023-01-01", "2024-12-31")
+
+
 def _backtest(args: argparse.Namespace, deps: list[str] | None, horizon: int,
               client: object) -> int:
     from forecasting.backtest import metrics_table, rolling_origins
-    from forecasting.demand import backtest_dataset, backtest_ed
+    from forecasting.demand import REPLICA_LABEL, backtest_dataset, backtest_ed
     from forecasting.engine import METHODS
     from forecasting.output import provenance, write_metrics
 
-    origins = rolling_origins(args.backtest_start, args.backtest_end, args.every)
+    origins = rolling_origins(args.backtest_start or REPLICA_BACKTEST[0],
+                              args.backtest_end or REPLICA_BACKTEST[1], args.every)
     results = backtest_ed(deps, methods=METHODS, origins=origins, horizon=horizon,
                           seed=args.seed, client=client, folder=args.data)
     if not results or results[0].origins.size == 0:
         return _error("no backtest origin has its whole horizon inside the data")
     table = metrics_table(results)
+    label = REPLICA_LABEL if args.data is None else f"fichier {args.data}"
     ds = backtest_dataset(results, {"seed": args.seed, "horizon": horizon,
-                                    "origins": ",".join(origins), **provenance()})
+                                    "origins": ",".join(origins), "data_label": label,
+                                    **provenance()})
     zpath, cpath = write_metrics(ds, table, args.out, "backtest_ed")
     _record_out(args)
-    print(format_metrics(table, len(results), results[0].origins.size))
+    print(format_metrics(table, len(results), results[0].origins.size, label))
     print(f"\nRésultats : {zpath} et {cpath}")
     return 0
 
 
-def format_metrics(table: object, n_series: int, n_origins: int) -> str:
+def _backtest_regional(args: argparse.Namespace, regs: list[str] | None, horizon: int,
+                       client: object) -> int:
+    from forecasting.backtest import metrics_table, rolling_origins
+    from forecasting.demand import (
+        REAL_BACKTEST_WINDOW,
+        REAL_LABEL,
+        backtest_dataset,
+        backtest_ed_regional,
+    )
+    from forecasting.engine import METHODS
+    from forecasting.output import provenance, write_metrics
+
+    origins = rolling_origins(args.backtest_start or REAL_BACKTEST_WINDOW[0],
+                              args.backtest_end or REAL_BACKTEST_WINDOW[1], args.every)
+    results = backtest_ed_regional(regs, methods=METHODS, origins=origins, horizon=horizon,
+                                   seed=args.seed, client=client, source=args.data)
+    if not results or results[0].origins.size == 0:
+        return _error("no backtest origin has its whole horizon inside the data")
+    table = metrics_table(results, bands=((1, 7), (8, 28), (1, 28)))
+    ds = backtest_dataset(results, {"seed": args.seed, "horizon": horizon,
+                                    "origins": ",".join(origins), "data_kind": "real",
+                                    "data_label": REAL_LABEL, **provenance()})
+    zpath, cpath = write_metrics(ds, table, args.out, "backtest_ed_regional")
+    _record_out(args)
+    print(format_metrics(table, len(results), results[0].origins.size, REAL_LABEL))
+    print(f"\nRésultats : {zpath} et {cpath}")
+    return 0
+
+
+METHOD_NAMES = {"ensemble": "Prophet+AutoETS", "prophet": "Prophet", "ets": "ETS",
+                "autoets": "AutoETS", "naive": "Naïf hebdo", "seasonal_naive": "Naïf saisonnier"}
+
+
+def format_metrics(table: object, n_series: int, n_origins: int, data_label: str = "") -> str:
     """The backtest table in French (MASE, relative MAE, sMAPE, coverage 80/95 %)."""
     import pandas as pd
 
     assert isinstance(table, pd.DataFrame)
-    names = {"prophet": "Prophet", "ets": "ETS", "naive": "Naïf hebdo",
-             "seasonal_naive": "Naïf saisonnier"}
+    names = METHOD_NAMES
     lines = [
         f"Backtest à origines glissantes : {n_series} série(s) x {n_origins} origine(s)",
+        *([f"Source : {data_label}"] if data_label else []),
         "MASE : erreur absolue / MAE du naïf hebdomadaire sur l'apprentissage (< 1 = mieux) ;",
         "MAE rel. : erreur absolue / celle du naïf hebdomadaire sur les mêmes jours.",
         "",
@@ -225,12 +317,16 @@ def format_metrics(table: object, n_series: int, n_origins: int) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from forecasting.demand import DEFAULT_ENGINE
+    from forecasting.engine import METHODS
+
     p = sub.add_parser(
         "forecast",
         help="forecast ED passages or sentinel-medicine dispensing, with intervals",
-        description="Prévisions de passages aux urgences (quotidiennes, par département) ou "
-        "de délivrances de médicaments sentinelles (mensuelles, par région), avec "
-        "intervalles à 80 % et 95 %, réconciliées jusqu'à la France.",
+        description="Prévisions de passages aux urgences (quotidiennes, par région et France "
+        "sur les données réelles OSCOUR de Santé publique France ; par département sur la "
+        "réplique synthétique) ou de délivrances de médicaments sentinelles (mensuelles, par "
+        "région), avec intervalles à 80 % et 95 %, réconciliées jusqu'à la France.",
     )
     p.add_argument("--series", choices=("ed", "admissions", "medicines"), default="ed",
                    help="ed: daily ED passages (default); admissions: daily hospitalisations "
@@ -245,8 +341,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--origin", default=None, metavar="YYYY-MM-DD",
                    help="first forecast day (default: the day after the data); only "
                    "earlier data are used")
-    p.add_argument("--method", choices=("prophet", "ets", "naive", "seasonal_naive"),
-                   default="prophet", help="forecasting method (default prophet)")
+    p.add_argument("--method", choices=METHODS, default=DEFAULT_ENGINE,
+                   help=f"forecasting method (default {DEFAULT_ENGINE}: mean of Prophet and "
+                   "AutoETS on the log scale, chosen on the real régional backtest)")
+    p.add_argument("--level", choices=("reg", "dep"), default=None,
+                   help="ed: reg = 18 régions + France from the REAL file (default); dep = "
+                   "départements from the synthetic replica (default with --territories)")
     p.add_argument("--by-age", action="store_true",
                    help="ed: forecast each age class, départements = sum of classes")
     p.add_argument("--workers", type=int, default=1,
@@ -257,15 +357,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="replace files in --out that twin forecast did not write")
     p.add_argument("--seed", type=int, default=None, help="run seed (default fixed)")
     p.add_argument("--data", type=Path, default=None,
-                   help="folder holding the input file (default: embedded data)")
+                   help="régions: a real SurSaUD regional file or its folder; départements: "
+                   "the folder of a SurSaUD département file (default: embedded data)")
     p.add_argument("--sae", type=Path, default=None,
                    help="admissions: folder of SAE files for the admitted shares "
                    "(default: embedded)")
     p.add_argument("--top", type=int, default=10, help="rows of the printed table")
     p.add_argument("--backtest", action="store_true",
                    help="ed: rolling-origin backtest of all methods instead of a forecast")
-    p.add_argument("--backtest-start", default="2023-01-01", help="first backtest origin")
-    p.add_argument("--backtest-end", default="2024-12-31", help="last backtest origin")
+    p.add_argument("--backtest-start", default=None,
+                   help="first backtest origin (default: régions 2023-07-01, départements "
+                   "2023-01-01)")
+    p.add_argument("--backtest-end", default=None,
+                   help="last backtest origin (default: régions 2024-05-31, départements "
+                   "2024-12-31)")
     p.add_argument("--every", type=int, default=28, help="days between backtest origins")
     p.set_defaults(func=_run)
 

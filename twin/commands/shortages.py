@@ -1,7 +1,9 @@
 """``twin shortages``: medicine stock-out early warning from a PUI stock ledger.
 
-Reads a stock ledger (default: the embedded synthetic one), the BDPM availability archive and
-optionally a YAML file of supply disruptions; projects every product × site stock a few
+Reads a stock ledger (default: the embedded synthetic one — a replica, no PUI ledger is
+public), the BDPM availability archive, the **real** ANSM availability notices of the followed
+products (default ``data/real/bdpm/CIS_CIP_Dispo_Spec.txt``, see :mod:`forecasting.notices`)
+and optionally a YAML file of supply disruptions; projects every product × site stock a few
 weeks ahead and writes, under ``--out``:
 
 * ``projection.zarr`` — the xarray dataset (probabilities, stock quantiles per day, cover,
@@ -103,7 +105,7 @@ def format_top(warn, top: int) -> str:
     far = next((c for c in ("p_rupture_8s", "p_rupture_4s") if c in warn.columns), None)
     far_label = f"P {far.removeprefix('p_rupture_').removesuffix('s')} sem."
     rows = [("rang", "niveau", "produit", "site", "couv. (j)", "P 2 sem.", "P 4 sem.",
-             far_label, "motif", "action")]
+             far_label, "avis ANSM", "motif", "action")]
     for _, r in warn.head(top).iterrows():
         cover = r["jours_couverture"]
         rows.append((
@@ -115,10 +117,11 @@ def format_top(warn, top: int) -> str:
             _fmt_p(r["p_rupture_2s"]),
             _fmt_p(r["p_rupture_4s"]),
             _fmt_p(r[far]) if far else "",
+            _backing(r),
             str(r["motif"]),
             str(r["action"]),
         ))
-    n = 8
+    n = 9
     widths = [max(len(row[i]) for row in rows) for i in range(n)]
     lines = []
     for row in rows:
@@ -127,6 +130,12 @@ def format_top(warn, top: int) -> str:
         lines.append(f"{head}  {row[n]} → {row[n + 1]}" if row is not rows[0] else
                      f"{head}  motif → action")
     return "\n".join(lines)
+
+
+def _backing(row) -> str:
+    """``avis ANSM réel (tension)`` when a real notice backs the warning, else ``aucun``."""
+    label = str(row.get("avis_ansm", "") or "")
+    return f"{label} ({row['avis_statut']})" if label else "aucun"
 
 
 def _shortages(args: argparse.Namespace) -> int:
@@ -145,7 +154,7 @@ def _shortages(args: argparse.Namespace) -> int:
     run_shortages(ledger=args.ledger, produits=args.produits, bdpm=args.bdpm,
                   as_of=args.as_of, horizon=args.horizon, disruption=args.disruption,
                   out=args.out, paths=args.paths, seed=args.seed, seuil=args.seuil,
-                  top=args.top)
+                  top=args.top, avis=args.avis)
     return 0
 
 
@@ -163,13 +172,16 @@ def run_shortages(
     seuil: float = DEFAULT_THRESHOLD,
     top: int = 10,
     region: str | None = None,
+    avis: Path | None = None,
 ) -> object:
     """Project, write the outputs under ``out`` (staged: all or nothing) and print the
     French summary; returns the :class:`forecasting.shortages` report. ``region`` (COG
-    code) adds how many of the warnings concern that région's sites."""
+    code) adds how many of the warnings concern that région's sites. ``avis``: the real ANSM
+    file (default: the embedded one; without it no warning is marked as backed)."""
     import pandas as pd
 
     from forecasting import shortages as sh
+    from forecasting.notices import real_inputs
     from forecasting.output import staged_outputs
     from twin.sources.bdpm import load_availability_history
     from twin.sources.ledger import default_ledger_path, load_ledger, load_sites
@@ -181,13 +193,15 @@ def run_shortages(
     dates = (table["date"].min(), table["date"].max())
     day = _parse_date(as_of, dates, "--as-of") if as_of else dates[1]
     availability = load_availability_history(bdpm)
-    ctx = sh.prepare(table, availability, sites)
+    real = real_inputs(avis)
+    ctx = sh.prepare(table, availability, sites, real)
     if disruptions:
         _check_products(disruptions, ctx.panel.series, disruption)
     report = sh.early_warnings(ctx, day, horizon, paths, seed, disruptions, seuil)
     report.settings.update({
         "ledger": str(ledger_path), "product_file": str(produits or ""),
         "bdpm": str(bdpm or "embedded"), "disruption_file": str(disruption or ""),
+        "avis_ansm": real.source if real is not None else "",
     })
 
     out = Path(out)
@@ -204,9 +218,18 @@ def run_shortages(
     record_outputs(out, OUTPUT_NAMES, COMMAND)
 
     last_snapshot = availability["snapshot_date"].max()
-    print(f"Registre : {ledger_path} — {ctx.panel.n_series} séries produit × site, "
+    kind = "registre synthétique (réplique)" if ledger is None else "registre fourni"
+    print(f"Stock : {kind} {ledger_path} — {ctx.panel.n_series} séries produit × site, "
           f"situation au {day:%d/%m/%Y}, horizon {horizon} semaines, "
           f"{paths} trajectoires.")
+    if real is None:
+        print("Avis ANSM : aucun fichier réel (data/real/bdpm/CIS_CIP_Dispo_Spec.txt absent) "
+              "— aucune alerte adossée à un avis réel.")
+    else:
+        known = real.followed[real.followed["start"] <= day]
+        print(f"Avis ANSM : réels (fichier du {real.file_date:%d/%m/%Y}), "
+              f"{len(known)} avis connus au {day:%d/%m/%Y} sur les CIS réels des produits "
+              "suivis ; le registre de stock reste une réplique.")
     if pd.Timestamp(last_snapshot) < day - pd.Timedelta(7, "D"):
         print(f"Attention : dernier instantané BDPM du {last_snapshot:%d/%m/%Y}.")
     print(f"{len(report.warnings)} alerte(s) (seuil {100 * seuil:.0f} %) — principales :")
@@ -235,6 +258,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="product file referentiel_produits*.csv for non-sentinel codes")
     p.add_argument("--bdpm", type=Path, default=None,
                    help="folder of archived BDPM CIS_CIP_Dispo_Spec_YYYYMMDD.txt snapshots")
+    p.add_argument("--avis", type=Path, default=None,
+                   help="real ANSM file CIS_CIP_Dispo_Spec.txt (default: embedded real file)")
     p.add_argument("--as-of", dest="as_of", default=None,
                    help="situation date AAAA-MM-JJ (default: last day of the ledger)")
     p.add_argument("--horizon", type=int, default=DEFAULT_HORIZON_WEEKS,

@@ -76,7 +76,7 @@ FILE_PATTERNS = (
     "mouvements_stock_*.csv.gz",
     "referentiel_produits*.csv",
 )
-SYNTHETIC_LEDGER = "mouvements_stock_pui_2021-2024.csv.gz"
+SYNTHETIC_LEDGER = "mouvements_stock_pui_2021-2025.csv.gz"
 HEADER = (
     "date",
     "finess",

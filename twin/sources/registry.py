@@ -21,6 +21,7 @@ SOURCE_MODULES = (
     "twin.sources.drees",
     "twin.sources.sentinelles",
     "twin.sources.sursaud",
+    "twin.sources.sursaud_regional",
     "twin.sources.openmedic",
     "twin.sources.bdpm",
     "twin.sources.pathologies",

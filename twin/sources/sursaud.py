@@ -6,6 +6,13 @@ separated, one row per département x day x age class. The embedded default is t
 format-identical synthetic replica written by :mod:`twin.synthetic.sursaud` (gzip, read the
 same way); an analyst can drop the real file (plain or ``.gz``) in its place.
 
+The early vintage (April 2020) is read too: ``sursaud-covid19-quotidien-YYYY-MM-DD-HHhMM-
+departement.csv``, **``,`` separated**, same columns and classes; its national companion
+``...-france.csv`` (column ``fra`` = ``FR``, counts written with decimals, ``48476.00``) is
+checked and read by :func:`load_national`. The real April-2020 files are embedded in
+``data/real/sursaud/``. The separator follows the vintage's name, so a file with the wrong
+one is refused at its header.
+
 Only all-cause passages are read: ``nbre_pass_tot`` and its sex split ``nbre_pass_tot_h`` /
 ``nbre_pass_tot_f``. The COVID-19 and SOS Médecins columns are known and skipped (the
 synthetic replica leaves them empty).
@@ -18,10 +25,16 @@ checked against the sum of the details on the way in.
 
 Forecasting needs complete, ordered daily series, so the loader fails loudly
 (:class:`~twin.errors.DataError`, with file and line) on: an unknown département or age
-class, an unreadable date, a non-numeric or negative count, an empty ``nbre_pass_tot``, more
-passages by sex than in total, a duplicated (département, date, class), dates out of order
-within a département's series, a day missing some age classes, a gap in a département's
-daily series, and an all-ages row that differs from the sum of its classes.
+class, an unreadable date, a non-numeric or negative count, more passages by sex than in
+total, a duplicated (département, date, class), dates out of order within a département's
+series, a day missing some age classes, and a gap in a département's daily series.
+
+Two things the real files do are accepted, not errors. An empty ``nbre_pass_tot`` is missing
+(Martinique, 972, has none in the April-2020 file; a few small départements have empty
+days): it stays NaN, never 0, and then ``passages`` is float64 instead of int64. The
+all-ages row is *not* checked against the sum of its classes: passages of unknown age make
+it differ, both ways (April-2020 département file: up to 2 more; regional files: from 32
+fewer to 96 more). The synthetic replica keeps the exact sum (tested on the replica).
 
 Reading the embedded 6-year file (1.3 million rows) takes a few seconds; the parsed
 result of a given file (path, size, modification time) is cached in memory and copied out.
@@ -29,7 +42,8 @@ result of a given file (path, size, modification time) is cached in memory and c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fnmatch
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, overload
@@ -42,7 +56,14 @@ from twin.geography import dep_sort_key, departements, is_dep, normalise_dep
 from twin.paths import synthetic_dir
 from twin.sources.tabular import LINE, TableSpec, read_table
 
-FILE_PATTERNS = ("sursaud-corona-quot-dep-*.csv", "sursaud-corona-quot-dep-*.csv.gz")
+DEP_PATTERNS = ("sursaud-corona-quot-dep-*.csv", "sursaud-corona-quot-dep-*.csv.gz")
+EARLY_DEP_PATTERNS = ("sursaud-covid19-quotidien-*-departement.csv",
+                      "sursaud-covid19-quotidien-*-departement.csv.gz")
+NATIONAL_PATTERNS = ("sursaud-covid19-quotidien-*-france.csv",
+                     "sursaud-covid19-quotidien-*-france.csv.gz")
+#: The official column dictionary: recognised, its header checked (see :func:`check_file`).
+METADATA_PATTERNS = ("metadonnee-urgenceshos-sosmedecin-covid19-quot*.csv",)
+FILE_PATTERNS = (*DEP_PATTERNS, *EARLY_DEP_PATTERNS, *NATIONAL_PATTERNS, *METADATA_PATTERNS)
 
 ALL_AGES = "0"
 AGE_CLASSES = ("A", "B", "C", "D", "E")
@@ -93,6 +114,31 @@ SPEC = TableSpec(
         "sursaud_cl_age_corona": "an age class 0, A, B, C, D or E",
     },
 )
+#: The early (April 2020) département vintage: same table, ``,`` separated.
+EARLY_SPEC = replace(SPEC, sep=",")
+#: The early national file: ``fra`` instead of ``dep``, counts written ``48476.00``.
+NATIONAL_SPEC = replace(
+    SPEC,
+    source="SurSaUD national",
+    sep=",",
+    columns={"fra": (), **{c: () for c in SPEC.columns if c != "dep"}},
+    required=frozenset({"fra", "date_de_passage", "sursaud_cl_age_corona", *_COUNTS}),
+    key=("fra", "date_de_passage", "sursaud_cl_age_corona"),
+    code_checks={"fra": lambda v: v == "FR",
+                 "sursaud_cl_age_corona": SPEC.code_checks["sursaud_cl_age_corona"]},
+    code_expectations={"fra": "FR",
+                       "sursaud_cl_age_corona": SPEC.code_expectations["sursaud_cl_age_corona"]},
+)
+METADATA_SPEC = TableSpec(
+    source="SurSaUD column dictionary",
+    sep=";",
+    encoding="utf-8-sig",
+    columns={"Colonne": (), "Type": (), "Description_FR": (), "Description_EN": (),
+             "Exemple": ()},
+    required=frozenset({"Colonne", "Type", "Description_FR", "Description_EN", "Exemple"}),
+    key=("Colonne",),
+)
+NATIONAL_COLUMNS = ("date", "age_class", "passages", "passages_m", "passages_f")
 
 
 def find_file(folder: str | Path | None = None) -> Path:
@@ -101,10 +147,11 @@ def find_file(folder: str | Path | None = None) -> Path:
     Several snapshots in one folder are refused rather than silently picking one.
     """
     folder = Path(folder) if folder is not None else synthetic_dir() / "sursaud"
-    matches = sorted({p for pat in FILE_PATTERNS for p in folder.glob(pat) if p.is_file()})
+    patterns = (*DEP_PATTERNS, *EARLY_DEP_PATTERNS)
+    matches = sorted({p for pat in patterns for p in folder.glob(pat) if p.is_file()})
     if not matches:
         raise DataError.single(
-            folder, f"a SurSaUD file named like {' or '.join(FILE_PATTERNS)}", "no such file"
+            folder, f"a SurSaUD file named like {' or '.join(patterns)}", "no such file"
         )
     if len(matches) > 1:
         names = ", ".join(p.name for p in matches)
@@ -132,9 +179,10 @@ def load_ed_daily(
     """Daily ED passages per département and age class (detail rows only).
 
     Columns: ``dep`` (official code), ``date`` (datetime64), ``age_class`` (``A``..``E``),
-    ``passages`` (int64, all-cause ``nbre_pass_tot``), ``passages_m``, ``passages_f``
-    (nullable Int64; missing when the file leaves them empty). Sorted by official
-    département order, date and class.
+    ``passages`` (int64, all-cause ``nbre_pass_tot``; float64 with NaN when the file leaves
+    some empty, as the real April-2020 file does for Martinique), ``passages_m``,
+    ``passages_f`` (nullable Int64; missing when the file leaves them empty). Sorted by
+    official département order, date and class.
 
     With ``include_all_ages=True`` returns ``(detail, all_ages)``: the all-ages rows come as a
     second table (see :func:`load_ed_daily_all_ages`), never mixed with the detail rows.
@@ -150,9 +198,57 @@ def load_ed_daily_all_ages(folder: str | Path | None = None) -> pd.DataFrame:
     return _parse(find_file(folder))[1].copy()
 
 
+def load_national(path: str | Path) -> pd.DataFrame:
+    """The early national file (``...-france.csv``): ``date, age_class, passages,
+    passages_m, passages_f`` (float64, NaN where empty), sorted by date and class."""
+    path = Path(path)
+    df = read_table(path, NATIONAL_SPEC)
+    problems = ProblemCollector()
+    df["date"] = _parse_dates(df["date_de_passage"])
+    _check_dates_and_sexes(path, df, problems)
+    problems.raise_if_any()
+    out = df[["date", "sursaud_cl_age_corona", *_COUNTS]]
+    out.columns = list(NATIONAL_COLUMNS)
+    return out.sort_values(["date", "age_class"], kind="stable").reset_index(drop=True)
+
+
 def check_file(path: str | Path) -> None:
-    """Validate one SurSaUD file; raise :class:`DataError` listing every problem."""
-    _parse(Path(path))
+    """Validate one SurSaUD file; raise :class:`DataError` listing every problem.
+
+    Département files are parsed in full; the national file through :func:`load_national`;
+    the column dictionary (``metadonnee-...csv``) by its header and one row per column name.
+    """
+    path = Path(path)
+    if _matches(path, NATIONAL_PATTERNS):
+        load_national(path)
+    elif _matches(path, METADATA_PATTERNS):
+        _check_metadata(path)
+    else:
+        _parse(path)
+
+
+def _matches(path: Path, patterns: tuple[str, ...]) -> bool:
+    name = path.name.lower()
+    return any(fnmatch.fnmatch(name, pat.lower()) for pat in patterns)
+
+
+def _check_metadata(path: Path) -> None:
+    """The dictionary's first line is a title (``Métadonnées ...;;;;``), then the header."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError.single(path, "a readable file", exc.strerror or str(exc)) from None
+    title, sep, rest = raw.partition(b"\n")
+    first = title.decode("utf-8-sig", errors="replace")
+    if not sep or not first.startswith("Métadonnées"):
+        raise DataError.single(path, "a title line starting 'Métadonnées'", repr(first[:60]), 1)
+    try:
+        read_table(path, METADATA_SPEC, raw=rest)
+    except DataError as exc:
+        # Located on the file's lines: the title line was cut off above.
+        raise DataError([
+            replace(p, line=p.line + 1 if p.line is not None else None) for p in exc.problems
+        ]) from None
 
 
 def _parse(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -166,23 +262,12 @@ def _parse(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 @lru_cache(maxsize=2)
 def _parse_cached(path_str: str, _size: int, _mtime_ns: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     path = Path(path_str)
-    df = read_table(path, SPEC)
+    df = read_table(path, EARLY_SPEC if _matches(path, EARLY_DEP_PATTERNS) else SPEC)
     problems = ProblemCollector()
 
     df["dep"] = _normalise_deps(df["dep"])
     df["date"] = _parse_dates(df["date_de_passage"])
-    for _, row in df.loc[df["date"].isna()].head(20).iterrows():
-        problems.add(path, "a date YYYY-MM-DD", repr(row["date_de_passage"]), int(row[LINE]),
-                     "date_de_passage")
-    for _, row in df.loc[df["nbre_pass_tot"].isna()].head(20).iterrows():
-        problems.add(path, "a count of passages", "an empty cell", int(row[LINE]), "nbre_pass_tot")
-    by_sex = df["nbre_pass_tot_h"].fillna(0) + df["nbre_pass_tot_f"].fillna(0)
-    for _, row in df.loc[by_sex > df["nbre_pass_tot"]].head(20).iterrows():
-        problems.add(
-            path, "nbre_pass_tot_h + nbre_pass_tot_f <= nbre_pass_tot",
-            f"{row['nbre_pass_tot_h']:.0f} + {row['nbre_pass_tot_f']:.0f} > "
-            f"{row['nbre_pass_tot']:.0f}", int(row[LINE]),
-        )
+    _check_dates_and_sexes(path, df, problems)
     problems.raise_if_any()
 
     # Select, then rename in place: ``rename`` would copy the million rows once more.
@@ -192,10 +277,22 @@ def _parse_cached(path_str: str, _size: int, _mtime_ns: int) -> tuple[pd.DataFra
     _check_classes_present(path, df, problems)
     _check_gaps(path, df, problems)
     problems.raise_if_any()
-    _check_all_ages(path, df, problems)
-    problems.raise_if_any()
     codes = _row_codes(df)
     return _tidy(df) if codes is None else _tidy_by_codes(df, codes)
+
+
+def _check_dates_and_sexes(path: Path, df: pd.DataFrame, problems: ProblemCollector) -> None:
+    """Unreadable dates; more passages by sex than in total (where all three are known)."""
+    for _, row in df.loc[df["date"].isna()].head(20).iterrows():
+        problems.add(path, "a date YYYY-MM-DD", repr(row["date_de_passage"]), int(row[LINE]),
+                     "date_de_passage")
+    by_sex = df["nbre_pass_tot_h"].fillna(0) + df["nbre_pass_tot_f"].fillna(0)
+    for _, row in df.loc[by_sex > df["nbre_pass_tot"]].head(20).iterrows():
+        problems.add(
+            path, "nbre_pass_tot_h + nbre_pass_tot_f <= nbre_pass_tot",
+            f"{row['nbre_pass_tot_h']:.0f} + {row['nbre_pass_tot_f']:.0f} > "
+            f"{row['nbre_pass_tot']:.0f}", int(row[LINE]),
+        )
 
 
 @dataclass(frozen=True)
@@ -314,31 +411,6 @@ def _check_gaps(path: Path, df: pd.DataFrame, problems: ProblemCollector) -> Non
         )
 
 
-def _check_all_ages(path: Path, df: pd.DataFrame, problems: ProblemCollector) -> None:
-    """The class-0 row must equal the sum of classes A..E (passages and, when given, by sex)."""
-    total = df[df["age_class"] == ALL_AGES].set_index(["dep", "date"])
-    detail = df[df["age_class"] != ALL_AGES]
-    grouped = detail.groupby(["dep", "date"])
-    for col in ("passages", "passages_m", "passages_f"):
-        sums = grouped[col].sum(min_count=1)
-        complete = grouped[col].count() == len(AGE_CLASSES)
-        got = total[col].reindex(sums.index)
-        bad = complete & got.notna() & (got != sums)
-        if col == "passages":
-            bad |= got.isna() != sums.isna()
-        for key in sums.index[bad.to_numpy()][:20]:
-            line = int(total.loc[key, LINE])
-            problems.add(
-                path, f"the all-ages (class 0) {_name(col)} equal to the sum of classes A-E "
-                f"({sums.loc[key]:.0f})", f"{got.loc[key]:.0f} for département {key[0]} on "
-                f"{key[1]:%Y-%m-%d}", line, _name(col),
-            )
-
-
-def _name(col: str) -> str:
-    return {v: k for k, v in _COUNTS.items()}[col]
-
-
 def _tidy_by_codes(df: pd.DataFrame, codes: _Codes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What :func:`_tidy` returns, sorted by one stable integer sort on the codes.
 
@@ -363,11 +435,17 @@ def _take(df: pd.DataFrame, rows: np.ndarray, columns: tuple[str, ...]) -> pd.Da
     for col in columns:
         values = df[col].to_numpy()[rows]
         if col == "passages":
-            values = values.astype(np.int64)
+            values = _ints_unless_missing(values)
         elif col in ("passages_m", "passages_f"):
             values = _nullable_ints(values)
         data[col] = values
     return pd.DataFrame(data, copy=False)
+
+
+def _ints_unless_missing(values: np.ndarray) -> np.ndarray:
+    """Counts as int64, or kept float64 (NaN = missing) when the file left some empty."""
+    values = values.astype(np.float64)
+    return values if np.isnan(values).any() else values.astype(np.int64)
 
 
 def _nullable_ints(values: np.ndarray) -> pd.arrays.IntegerArray:
@@ -380,7 +458,7 @@ def _nullable_ints(values: np.ndarray) -> pd.arrays.IntegerArray:
 def _tidy(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     order = sorted(departements().index, key=dep_sort_key)
     out = df.drop(columns=LINE).copy()
-    out["passages"] = out["passages"].astype(np.int64)
+    out["passages"] = _ints_unless_missing(out["passages"].to_numpy())
     for col in ("passages_m", "passages_f"):
         out[col] = out[col].round().astype("Int64")
     rank = out["dep"].map({d: i for i, d in enumerate(order)})

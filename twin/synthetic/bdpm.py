@@ -1,10 +1,13 @@
-"""Synthetic BDPM availability archive: weekly ``CIS_CIP_Dispo_Spec`` snapshots 2021-2024.
+"""Synthetic BDPM availability archive: weekly ``CIS_CIP_Dispo_Spec`` snapshots 2021-2025.
 
 Writes, under ``out/bdpm/``:
 
-* ``CIS_CIP_Dispo_Spec_YYYYMMDD.txt`` every Monday from 2021-01-04 to 2024-12-30 (209 files),
-  format-identical to the ANSM/BDPM feed (Windows-1252, tab-separated, no header; see
-  :mod:`twin.sources.bdpm`);
+* ``CIS_CIP_Dispo_Spec_YYYYMMDD.txt`` every Monday from 2021-01-04 to 2025-12-29 (261 files),
+  in the shape of the real live ANSM file of January 2026 (see :mod:`twin.sources.bdpm`):
+  ISO-8859-1, CRLF line ends, tab-separated, no header, CIP13 blank on most lines
+  (:data:`CIP13_SHARE`), a few byte-identical repeated lines (:data:`DUPLICATE_SHARE`), a few
+  labels in lower case (:data:`LOWER_LABEL_SHARE`), several notices for one CIS when their
+  episodes overlap, and a per-product ANSM link;
 * ``CIS_MITM.txt`` (the MITM among the products) and ``CIS_bdpm.txt`` (product identities);
 * ``episodes_ground_truth.csv``: the injected episodes. **Synthetic-only**: no real feed has
   such a file; it exists so that an early-warning backtest can be scored against known
@@ -16,16 +19,29 @@ How an episode shows in the snapshots (the lifecycle seen in the real feed): it 
 disappears. A few filler products show *arrêt de commercialisation* (3) for some months.
 Column 6 is the date of the last status change (the notice's update date).
 
-Sentinel episodes (:data:`SENTINEL_EPISODES`) are hand-written after real shortages:
-amoxicillin (above all paediatric suspensions) and amoxicillin-clavulanic acid in winter
-2022-23 and again in 2023-24, paediatric paracetamol in summer and winter 2022, salbutamol in
-autumn 2023, tamoxifen early 2023, a few insulin tensions. Their ``dispensing_effect`` is the
+Sentinel episodes (:data:`SENTINEL_EPISODES`) **follow the real ANSM notices of the real CIS
+each sentinel stands for** (``data/reference/sentinelles_cis_reels.csv``,
+:mod:`forecasting.notices`) where the real file has some (:data:`REAL_SENTINEL_NOTICES`,
+dates copied from it and checked against it by the tests): the four amoxicillin and
+amoxicillin-clavulanic acid products returned to supply on 2 April 2025, Lantus SoloStar
+(insulin glargine) on 25 June 2025, and Fiasp FlexTouch (insulin aspart) is under tension
+since 11 July 2025. The live file only keeps a notice's last status, so a remise's start is
+unknown: the episode starts :data:`REAL_MEDIAN_DAYS` (the median age of the real open MITM
+notices) before the return and, a replica assumption, escalates to a rupture over its last
+eight weeks; an open tension is given the same median length. The products
+without a real notice (paracetamol, salbutamol, levothyroxine, furosemide, tamoxifen) keep
+hand-written episodes after published shortages (paediatric paracetamol in 2022, salbutamol
+in autumn 2021 and 2023, tamoxifen early 2023). Their ``dispensing_effect`` is the
 fraction of boxes lost in a month fully under rupture (or under a tension that never
 escalates; 30 % of it under a tension that later escalates); :mod:`twin.synthetic.openmedic`
 applies it so the dispensing series dip where the availability feed shows a rupture.
-Filler lines for about 300 non-sentinel synthetic products (fictional laboratories, real DCI
-and ATC codes) arrive at a rate growing from 4 to 9 new notices a week, as ANSM signals grew
-2021-2023.
+Filler lines for 300 non-sentinel synthetic products (fictional laboratories, real DCI and
+ATC codes) are calibrated on the real file by class (MITM or not, see
+:data:`FILLER_CLASSES`): weekly arrivals are an eighth of the real class's closures a year
+(remises dated within the 365 days before the file date: the steady-state arrival rate; an
+eighth so the archive stays a few MB), lengths are drawn from the real class's open
+notices' ages, 15 % of shortages escalate to rupture and 8 % of notices are arrêts, as in
+the real open notices.
 """
 
 from __future__ import annotations
@@ -44,7 +60,13 @@ from twin.synthetic import MASTER_SEED
 from twin.synthetic.medicines import PRODUCTS_BY_KEY, SENTINEL_PRODUCTS
 
 FIRST_SNAPSHOT = date(2021, 1, 4)
-LAST_SNAPSHOT = date(2024, 12, 30)
+LAST_SNAPSHOT = date(2025, 12, 29)
+ENCODING = "iso-8859-1"  # the live ANSM file's encoding
+CIP13_SHARE = 34 / 993  # real file: 34 of 993 lines name a CIP13
+DUPLICATE_SHARE = 17 / 993  # real file: 17 byte-identical repeats
+LOWER_LABEL_SHARE = 6 / 993  # real file: 6 labels in lower case
+REAL_MEDIAN_DAYS = 497  # median age (days) of the real open MITM notices on 26/01/2026
+REAL_RUPTURE_DAYS = 56  # replica: a remise's episode is a rupture over its last 8 weeks
 FILLER_FROM = date(2020, 6, 1)  # filler notices start earlier so 2021-01-04 is not empty
 GROUND_TRUTH = "episodes_ground_truth.csv"
 BDPM_PAGE = "https://base-donnees-publique.medicaments.gouv.fr/extrait.php?specid="
@@ -106,30 +128,52 @@ def _sentinel(n: int, key: str, start: str, rupture: str | None, back: str, show
     )
 
 
+# Real ANSM notices on the CIS the sentinels stand for (CIS_CIP_Dispo_Spec.txt of 26/01/2026):
+# product key, status, start, back in stock ("" = still open), real CIS (one of them).
+REAL_SENTINEL_NOTICES: tuple[tuple[str, int, str, str, str], ...] = (
+    ("amoxicilline_1g_cp", 4, "2025-04-02", "2025-04-02", "64539416"),
+    ("amoxicilline_500mg5ml_susp", 4, "2025-04-02", "2025-04-02", "62607530"),
+    ("amoxicilline_clavulanique_1g_sachet", 4, "2025-04-02", "2025-04-02", "66053338"),
+    ("amoxicilline_clavulanique_enfant_susp", 4, "2025-04-02", "2025-04-02", "66853013"),
+    ("insuline_glargine_stylo", 4, "2025-06-25", "2025-06-25", "65979151"),
+    ("insuline_asparte_stylo", 2, "2025-07-11", "", "65741417"),
+)
+
+
+def _from_real(n: int, key: str, status: int, start: str, back: str, effect: float
+               ) -> Episode:
+    """A sentinel episode after a real notice: a remise à disposition ends the episode on
+    its real return date (start :data:`REAL_MEDIAN_DAYS` before: the live file has lost the
+    tension's own start), with a rupture over its last :data:`REAL_RUPTURE_DAYS` days (a
+    replica assumption: the file does not say whether the tension escalated); an open
+    notice starts on its real start date and keeps its real status."""
+    p = PRODUCTS_BY_KEY[key]
+    rupture = None
+    if status == 4:
+        b = date.fromisoformat(back)
+        first = b - timedelta(days=REAL_MEDIAN_DAYS)
+        rupture = b - timedelta(days=REAL_RUPTURE_DAYS)
+    else:
+        first = date.fromisoformat(start)
+        b = first + timedelta(days=REAL_MEDIAN_DAYS)
+        rupture = first if status == 1 else None
+    return Episode(f"S{n:02d}", p.cis, "", first, rupture, b, b + timedelta(days=21), key,
+                   effect)
+
+
 SENTINEL_EPISODES: tuple[Episode, ...] = (
-    _sentinel(1, "amoxicilline_1g_cp", "2021-02-03", None, "2021-03-17", 21, 0.03),
-    _sentinel(2, "levothyroxine_100ug_cp", "2021-05-04", None, "2021-07-20", 14, 0.04, False),
-    _sentinel(3, "insuline_asparte_stylo", "2021-06-14", None, "2021-08-03", 21, 0.04, False),
-    _sentinel(4, "salbutamol_inhalateur", "2021-10-12", None, "2021-12-21", 14, 0.05),
-    _sentinel(5, "paracetamol_enfant_susp", "2022-07-26", None, "2022-10-04", 21, 0.06),
-    _sentinel(6, "amoxicilline_500mg5ml_susp", "2022-10-18", "2022-11-22", "2023-03-14", 28, 0.35),
-    _sentinel(7, "amoxicilline_clavulanique_enfant_susp", "2022-10-25", "2022-12-06",
-              "2023-03-28", 21, 0.35),
-    _sentinel(8, "amoxicilline_1g_cp", "2022-11-15", "2023-01-10", "2023-04-04", 21, 0.22),
-    _sentinel(9, "paracetamol_enfant_susp", "2022-11-29", "2022-12-20", "2023-02-21", 21, 0.30),
-    _sentinel(10, "paracetamol_1g_cp", "2022-12-06", None, "2023-02-14", 14, 0.03, False),
-    _sentinel(11, "amoxicilline_clavulanique_1g_sachet", "2022-12-13", None, "2023-03-07",
-              21, 0.08),
-    _sentinel(12, "tamoxifene_20mg_cp", "2023-01-17", "2023-02-14", "2023-05-03", 28, 0.30, False),
-    _sentinel(13, "insuline_glargine_stylo", "2023-05-16", None, "2023-08-08", 14, 0.05, False),
-    _sentinel(14, "salbutamol_inhalateur", "2023-09-19", "2023-10-24", "2024-01-16", 21, 0.30),
-    _sentinel(15, "amoxicilline_500mg5ml_susp", "2023-10-31", None, "2024-02-13", 21, 0.08),
-    _sentinel(16, "amoxicilline_1g_cp", "2023-11-21", None, "2024-02-27", 14, 0.06),
-    _sentinel(17, "amoxicilline_clavulanique_enfant_susp", "2024-01-16", None, "2024-03-26",
-              14, 0.05),
-    _sentinel(18, "furosemide_40mg_cp", "2024-01-23", "2024-03-05", "2024-05-28", 21, 0.25, False),
-    _sentinel(19, "insuline_asparte_stylo", "2024-04-09", "2024-05-21", "2024-07-30", 21, 0.20),
-    _sentinel(20, "insuline_glargine_stylo", "2024-09-17", None, "2024-11-26", 21, 0.04),
+    # Hand-written (no real notice on these products' CIS in the live file).
+    _sentinel(1, "levothyroxine_100ug_cp", "2021-05-04", None, "2021-07-20", 14, 0.04, False),
+    _sentinel(2, "salbutamol_inhalateur", "2021-10-12", None, "2021-12-21", 14, 0.05),
+    _sentinel(3, "paracetamol_enfant_susp", "2022-07-26", None, "2022-10-04", 21, 0.06),
+    _sentinel(4, "paracetamol_enfant_susp", "2022-11-29", "2022-12-20", "2023-02-21", 21, 0.30),
+    _sentinel(5, "paracetamol_1g_cp", "2022-12-06", None, "2023-02-14", 14, 0.03, False),
+    _sentinel(6, "tamoxifene_20mg_cp", "2023-01-17", "2023-02-14", "2023-05-03", 28, 0.30, False),
+    _sentinel(7, "salbutamol_inhalateur", "2023-09-19", "2023-10-24", "2024-01-16", 21, 0.30),
+    _sentinel(8, "furosemide_40mg_cp", "2024-01-23", "2024-03-05", "2024-05-28", 21, 0.25, False),
+    # After the real notices.
+    *(_from_real(9 + i, key, status, start, back, 0.10)
+      for i, (key, status, start, back, _) in enumerate(REAL_SENTINEL_NOTICES)),
 )
 
 
@@ -237,40 +281,53 @@ def filler_products() -> list[FillerProduct]:
     return out
 
 
+# Real file (26/01/2026) by class: closures a year (remises dated within the last 365 days)
+# and deciles of the ages (days) of the open notices started since 2021
+# (forecasting.notices.duration_table / duration_samples).
+FILLER_CLASSES: dict[str, tuple[int, tuple[int, ...]]] = {
+    "MITM": (390, (1, 122, 270, 331, 450, 497, 546, 679, 843, 1211, 1783)),
+    "non MITM": (35, (12, 108, 312, 331, 497, 797, 843, 843, 1200, 1267, 1761)),
+}
+FILLER_RATE_SHARE = 0.125  # the replica carries an eighth of the real national rate
+RUPTURE_SHARE = 0.15  # real open notices: 76 ruptures for 434 tensions
+STOP_SHARE = 0.08  # real open notices: 45 arrêts of 555
+
+
 def filler_episodes(products: list[FillerProduct]) -> list[Episode]:
-    """Notices for filler products: Poisson arrivals per week, rate rising from 4 to 9 a
-    week; lengths log-normal (median about 8 weeks); 35 % escalate to rupture; 8 % are
-    arrêts de commercialisation. One open notice per product at a time, so no snapshot ever
-    holds two lines with the same (CIS, CIP13)."""
+    """Notices for filler products, per class (MITM or not, :data:`FILLER_CLASSES`):
+    Poisson arrivals a week at an eighth of the real class rate, lengths drawn from the real
+    class's age deciles (linear between deciles), 15 % of shortages escalate to rupture,
+    8 % are arrêts de commercialisation. A product may carry a new notice while an older
+    one is still shown (as in the real file, several notices for one CIS)."""
     rng = stream(MASTER_SEED, "bdpm", "filler")
-    busy_until = {p.cis: FILLER_FROM for p in products}
+    by_class = {c: [p for p in products if p.mitm == (c == "MITM")] for c in FILLER_CLASSES}
     episodes: list[Episode] = []
     week = FILLER_FROM
-    total_days = (LAST_SNAPSHOT - FILLER_FROM).days
     n = 0
     while week <= LAST_SNAPSHOT:
-        frac = min(1.0, (week - FILLER_FROM).days / (total_days * 0.75))
-        for _ in range(int(rng.poisson(4.0 + 5.0 * frac))):
-            start = week + timedelta(days=int(rng.integers(0, 5)))
-            free = [p for p in products if busy_until[p.cis] <= start]
-            if not free:
-                continue
-            p = free[int(rng.integers(len(free)))]
-            cip13 = "" if rng.random() < 0.6 else p.cip13s[int(rng.integers(len(p.cip13s)))]
-            n += 1
-            if rng.random() < 0.08:
-                shown = start + timedelta(days=int(rng.integers(56, 183)))
-                ep = Episode(f"F{n:04d}", p.cis, cip13, start, None, None, shown, kind="stop")
-            else:
-                length = int(np.clip(rng.lognormal(np.log(56), 0.8), 7, 500))
-                back = start + timedelta(days=length)
-                rupture = None
-                if rng.random() < 0.35:
-                    rupture = start + timedelta(days=max(1, int(length * rng.uniform(0.2, 0.6))))
-                shown = back + timedelta(days=int(rng.integers(14, 29)))
-                ep = Episode(f"F{n:04d}", p.cis, cip13, start, rupture, back, shown)
-            busy_until[p.cis] = ep.shown_until + timedelta(days=7)
-            episodes.append(ep)
+        for cls, (per_year, deciles) in FILLER_CLASSES.items():
+            pool = by_class[cls]
+            for _ in range(int(rng.poisson(per_year / 52 * FILLER_RATE_SHARE))):
+                start = week + timedelta(days=int(rng.integers(0, 5)))
+                p = pool[int(rng.integers(len(pool)))]
+                cip13 = ("" if rng.random() >= CIP13_SHARE
+                         else p.cip13s[int(rng.integers(len(p.cip13s)))])
+                length = int(np.interp(rng.random(), np.linspace(0, 1, 11), deciles))
+                length = max(7, length)
+                n += 1
+                if rng.random() < STOP_SHARE:
+                    shown = start + timedelta(days=length)
+                    ep = Episode(f"F{n:04d}", p.cis, cip13, start, None, None, shown,
+                                 kind="stop")
+                else:
+                    back = start + timedelta(days=length)
+                    rupture = None
+                    if rng.random() < RUPTURE_SHARE:
+                        rupture = start + timedelta(
+                            days=max(1, int(length * rng.uniform(0.2, 0.6))))
+                    shown = back + timedelta(days=int(rng.integers(14, 29)))
+                    ep = Episode(f"F{n:04d}", p.cis, cip13, start, rupture, back, shown)
+                episodes.append(ep)
         week += timedelta(days=7)
     return episodes
 
@@ -287,22 +344,43 @@ def _fmt(d: date | None) -> str:
     return "" if d is None else d.strftime("%d/%m/%Y")
 
 
-def snapshot_lines(episodes: list[Episode], day: date) -> list[str]:
-    """The lines of the snapshot of ``day`` in file order (CIS, then CIP13)."""
+def _link(denomination: str) -> str:
+    """A per-product ANSM page address, slugged like the real ones."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", denomination.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return f"{ANSM_LINK}/{re.sub(r'[^a-z0-9]+', '-', text).strip('-')}"
+
+
+def snapshot_lines(episodes: list[Episode], day: date, links: dict[str, str] | None = None
+                   ) -> list[str]:
+    """The lines of the snapshot of ``day`` in file order (CIS, then CIP13), with the real
+    file's quirks drawn per snapshot from a stream named after the day: a few labels in lower
+    case, a few lines repeated byte for byte."""
+    rng = stream(MASTER_SEED, "bdpm", "shape", day.isoformat())
     rows = []
     for ep in episodes:
         status = ep.status_on(day)
         if status is None:
             continue
         back = ep.back_in_stock if status == 4 else None
-        fields = [ep.cis, ep.cip13, str(status), STATUS_LABELS[status], _fmt(ep.start),
-                  _fmt(ep.updated_on(day)), _fmt(back), ANSM_LINK]  # fmt: skip
-        rows.append((ep.cis, ep.cip13, "\t".join(fields)))
-    return [r[2] for r in sorted(rows)]
+        label = STATUS_LABELS[status]
+        if rng.random() < LOWER_LABEL_SHARE:
+            label = label[0].lower() + label[1:]
+        link = (links or {}).get(ep.cis, ANSM_LINK)
+        fields = [ep.cis, ep.cip13, str(status), label, _fmt(ep.start),
+                  _fmt(ep.updated_on(day)), _fmt(back), link]  # fmt: skip
+        line = "\t".join(fields)
+        rows.append((ep.cis, ep.cip13, ep.start, line))
+        if rng.random() < DUPLICATE_SHARE:
+            rows.append((ep.cis, ep.cip13, ep.start, line))
+    return [r[3] for r in sorted(rows)]
 
 
-def _write(path: Path, lines: list[str], encoding: str = "cp1252") -> Path:
-    path.write_bytes("".join(line + "\n" for line in lines).encode(encoding))
+def _write(path: Path, lines: list[str], encoding: str = "cp1252", eol: str = "\n") -> Path:
+    path.write_bytes("".join(line + eol for line in lines).encode(encoding))
     return path
 
 
@@ -334,9 +412,12 @@ def generate(real: Path, out: Path) -> list[Path]:
     fillers = filler_products()
     episodes = [*SENTINEL_EPISODES, *filler_episodes(fillers)]
     written = []
+    links = {p.cis: _link(p.denomination) for p in SENTINEL_PRODUCTS}
+    links.update({f.cis: _link(f.denomination) for f in fillers})
     for day in snapshot_days():
         name = f"CIS_CIP_Dispo_Spec_{day:%Y%m%d}.txt"
-        written.append(_write(folder / name, snapshot_lines(episodes, day)))
+        written.append(_write(folder / name, snapshot_lines(episodes, day, links), ENCODING,
+                              "\r\n"))
 
     identity = []
     mitm = []

@@ -1,7 +1,7 @@
 """Synthetic hospital pharmacy stock ledger: 24 large hospitals × the sentinel products, daily
-2021-01-01 … 2024-12-31, in the PUI export format of :mod:`twin.sources.ledger`.
+2021-01-01 … 2025-12-31, in the PUI export format of :mod:`twin.sources.ledger`.
 
-Writes ``out/ledger/mouvements_stock_pui_2021-2024.csv.gz`` (gzip, mtime 0). No real PUI
+Writes ``out/ledger/mouvements_stock_pui_2021-2025.csv.gz`` (gzip, mtime 0). No real PUI
 ledger is public; this replica exists so that the shortage early-warning module can be run,
 tested and backtested against stock-outs whose causes are known. How it is built:
 
@@ -15,7 +15,9 @@ tested and backtested against stock-outs whose causes are known. How it is built
   internal dispensing of a presentation is :data:`HOSPITAL_FRACTION` (5 %) of the city
   dispensing of its région, shared among the région's hospitals in proportion to their MCO
   beds; so a site dispenses ``boxes(région, month) × 5 % × beds(site) / beds(région)`` per
-  month, spread over the days with a weekday profile (weekends lower) and negative-binomial
+  month (2025, beyond the Open Medic replica, repeats each 2024 month: the ledger reaches
+  2025 only so that the real ANSM notices of 2025 can be scored), spread over the days with
+  a weekday profile (weekends lower) and negative-binomial
   day-to-day noise (shape 4). A few site-specific demand surges (+50 … +150 % for two to six
   weeks, about one per site and product over four years) stand for local epidemics.
   Insulins are counted in pens (UCD, 5 per box) at half the sites, in boxes (CIP13) at the
@@ -59,7 +61,7 @@ from twin.synthetic.bdpm import SENTINEL_EPISODES, Episode
 from twin.synthetic.medicines import SENTINEL_PRODUCTS, Product
 
 START = date(2021, 1, 1)
-END = date(2024, 12, 31)
+END = date(2025, 12, 31)
 SAE_YEAR = 2023
 SITE_REGIONS = ("11", "84", "93", "76", "32", "44", "75", "53")
 SITES_PER_REGION = 3
@@ -124,7 +126,10 @@ def regional_daily_boxes(monthly: pd.DataFrame, product: Product, reg: str,
     m = monthly[(monthly["cip13"] == product.cip13) & (monthly["reg"] == ben_reg)]
     by_month = m.groupby("month")["boxes"].sum()
     month_start = days.to_period("M").to_timestamp()
-    per_month = by_month.reindex(month_start).to_numpy(dtype=float)
+    # Months past the replica's last year take the same month of its last year.
+    last_year = by_month.index.max().year if len(by_month) else 0
+    lookup = month_start.map(lambda m: m if m.year <= last_year else m.replace(year=last_year))
+    per_month = by_month.reindex(lookup).to_numpy(dtype=float)
     if np.isnan(per_month).any():
         raise ValueError(f"Open Medic monthly lacks months for {product.key} in région {reg}")
     n_days = np.array([monthrange(d.year, d.month)[1] for d in days])

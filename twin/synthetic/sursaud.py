@@ -1,9 +1,10 @@
 """Synthetic replica of Santé publique France's daily ED passages by département (SurSaUD).
 
-The real file (data.gouv.fr, "Données des urgences hospitalières et de SOS médecins
-relatives à l'épidémie de COVID-19", ``sursaud-corona-quot-dep-YYYY-MM-DD-HHhMM.csv``) is
-not embedded, so this module writes a *format-identical* stand-in that an analyst can
-replace by the real file:
+No real département file exists after April 2020 (data.gouv.fr, "Données des urgences
+hospitalières et de SOS médecins relatives à l'épidémie de COVID-19",
+``sursaud-corona-quot-dep-YYYY-MM-DD-HHhMM.csv``), so this module writes a
+*format-identical* stand-in that an analyst can replace by the real file, **calibrated on the
+real regional series** (:mod:`twin.sources.sursaud_regional`, ``data/real/sursaud/``):
 
 * name ``sursaud-corona-quot-dep-2024-12-31-19h00.csv.gz`` (gzip, header ``mtime`` 0 and
   no stored file name, so the bytes are reproducible; the loader also reads plain ``.csv``);
@@ -20,16 +21,29 @@ replace by the real file:
 
 What is synthetic and what is pinned to real data:
 
-* ``nbre_pass_tot`` (all-cause ED passages, the series the forecasts use): each
-  département's annual total equals *exactly* the sum of ``PASSU`` over its SAE
-  ``URGENCES2`` units for that year (unit département from the SAE ``ID`` register), by
-  largest-remainder apportionment of the noisy daily draws. Class ``0`` is the exact sum of
+* ``nbre_pass_tot`` (all-cause ED passages, the series the forecasts use), régions: on every
+  (région, day) the real regional file covers with a value (2020-02-24 → 2022-02-05 and
+  2022-12-26 → 2024-06-30, less Martinique's empty days and the provisional 2022-02-05), the
+  région's départements sum *exactly* to the real all-ages passages: weekday and seasonal
+  shape, holidays, COVID waves and volumes (OSCOUR, about 86 % of the SAE in 2023) are the
+  real ones. On the other days (2019, the 2022 gap, after 2024-06-30, empty days) the
+  modelled draw is scaled to the real level by a smooth ratio (log real / modelled, 28-day
+  centred mean over the real days, linear across days without one, constant before the
+  first and after the last real day): see :func:`_regional_targets`.
+* Départements: the modelled expectation below has each département's annual total equal
+  to the sum of ``PASSU`` over its SAE ``URGENCES2`` units for that year (unit département
+  from the SAE ``ID`` register); a région-day's real total is split between its
+  départements and age classes in proportion to the noisy modelled draws (largest
+  remainder), so each département's share of its région follows its SAE share (within
+  2.4 % a year) and its own calendar. Class ``0`` is the exact sum of
   ``A``-``E``. Age shares follow the SAE ``dt18``/``dt80`` shares of the département-year
   (under-15 = 0.80 x under-18, 75+ = 1.45 x over-80; pediatric units count wholly as
   under-18), with a national fallback where too few units report them.
-* Daily shape: day-of-week multipliers and Sunday-like public holidays from
-  :mod:`twin.profiles` / :mod:`twin.calendar`; winter influenza excess following the real
-  weekly Sentinelles influenza-like-illness incidence (mostly in <15 and 75+); a
+* Modelled daily shape (what the real regional totals replace where they exist, and what
+  still drives the split between départements and ages): day-of-week multipliers and
+  Sunday-like public holidays from :mod:`twin.profiles` / :mod:`twin.calendar`; winter
+  influenza excess following the real weekly Sentinelles influenza-like-illness incidence
+  (mostly in <15 and 75+); a
   bronchiolitis wave in <15 with per-season timing and size from Santé publique France
   bulletins (late 2020 epidemic shifted to March 2021; 2022 record, early); fewer
   children's passages during school holidays; a summer rise in tourist départements and an
@@ -58,7 +72,14 @@ import pandas as pd
 
 from twin.calendar import is_public_holiday, is_school_holiday
 from twin.errors import DataError
-from twin.geography import OVERSEAS_DEPS, dep_sort_key, departements, is_dep, normalise_dep
+from twin.geography import (
+    OVERSEAS_DEPS,
+    dep_sort_key,
+    dep_to_reg,
+    departements,
+    is_dep,
+    normalise_dep,
+)
 from twin.profiles import day_multipliers
 from twin.rng import stream
 from twin.sources.sentinelles import load_incidence
@@ -126,6 +147,8 @@ CLASS_DAY_SHAPE = 250.0  # gamma shape of the class-day shock (CV ~6 %)
 LEVEL_AR = 0.85  # daily AR(1) coefficient of the log département level
 LEVEL_SD = 0.03  # its stationary standard deviation
 TREND_ITERATIONS = 4
+# --- calibration on the real regional series -------------------------------------------------
+RATIO_WINDOW_DAYS = 28  # four whole weeks: the weekday mismatch averages out
 
 
 # --- real inputs -----------------------------------------------------------------------------
@@ -336,16 +359,100 @@ def simulate(real: Path) -> tuple[list[str], pd.DatetimeIndex, np.ndarray, np.nd
     lam = mu * (np.exp(level - LEVEL_SD**2 / 2) * dep_day)[:, :, None] * cls_day
     draws = rng.poisson(lam).astype(float)
 
-    passages = np.zeros(mu.shape, dtype=np.int64)
-    starts = np.searchsorted(year_of_day, np.arange(len(YEARS) + 1))
-    for i in range(n_dep):
-        for j in range(len(YEARS)):
-            block = draws[i, starts[j] : starts[j + 1], :]
-            passages[i, starts[j] : starts[j + 1], :] = _largest_remainder(
-                block.ravel(), int(totals[i, j])
-            ).reshape(block.shape)
+    reg_of = np.array([dep_to_reg()[d] for d in deps])
+    regs = sorted(set(reg_of))
+    reg_index = np.searchsorted(regs, reg_of)
+    real_regional = _real_regional(real, regs, days)
+    targets = _regional_targets(real_regional, _by_region(mu, reg_index, len(regs)),
+                                _by_region(draws, reg_index, len(regs)))
+    passages = _apportion(draws, mu, reg_index, targets)
     male = rng.binomial(passages, MALE_SHARE[None, None, :])
     return deps, days, passages, male
+
+
+# --- calibration on the real regional series -------------------------------------------------
+
+
+def _real_regional(real: Path, regs: list[str], days: pd.DatetimeIndex) -> np.ndarray:
+    """Real class-0 passages per (région, day) of the replica, NaN where there is no usable
+    real value: days no snapshot covers, empty cells (Martinique), provisional days."""
+    import warnings
+
+    from twin.sources.sursaud_regional import load_ed_daily_regional
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 07/08 are not INSEE régions: dropped
+        df = load_ed_daily_regional(Path(real) / "sursaud", age_class="0")
+    df = df[~df["provisional"]]
+    wide = df.pivot(index="reg", columns="date", values="passages")
+    return wide.reindex(index=regs, columns=days).to_numpy(dtype=float)
+
+
+def _by_region(x: np.ndarray, reg_index: np.ndarray, n_reg: int) -> np.ndarray:
+    """(dep, day, class) summed to (région, day)."""
+    out = np.zeros((n_reg, x.shape[1]))
+    np.add.at(out, reg_index, x.sum(axis=2))
+    return out
+
+
+def _regional_targets(real: np.ndarray, expected: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """Integer all-ages passages per (région, day) that the replica's départements sum to.
+
+    Where the real regional file has a value, it is the target, as is: weekday and seasonal
+    shape, holidays, COVID waves and OSCOUR volumes come from the real series. Elsewhere
+    (2019, the 2022 gap, after 2024-06-30, Martinique's and other empty days, provisional
+    days) the modelled draw is scaled to the real level by a smooth ratio: the log of
+    real / modelled expectation, averaged over a centred :data:`RATIO_WINDOW_DAYS` window of
+    the days with a real value, interpolated linearly in time across days without one and
+    held constant before the first and after the last. So the modelled shape joins the real
+    series without a step, at the real (OSCOUR coverage) level.
+    """
+    out = np.empty_like(real)
+    t = np.arange(real.shape[1], dtype=float)
+    for r in range(real.shape[0]):
+        known = np.isfinite(real[r]) & (expected[r] > 0) & (real[r] > 0)
+        if not known.any():
+            raise ValueError(f"no real regional SurSaUD value for région index {r}")
+        log_ratio = pd.Series(np.where(known, np.log(real[r] / np.where(known, expected[r], 1)),
+                                       np.nan))
+        smooth = log_ratio.rolling(RATIO_WINDOW_DAYS, center=True, min_periods=7).mean()
+        smooth = smooth.where(known)
+        ok = smooth.notna().to_numpy()
+        scale = np.exp(np.interp(t, t[ok], smooth.to_numpy()[ok]))
+        out[r] = np.where(np.isfinite(real[r]), real[r], np.round(drawn[r] * scale))
+    return out.astype(np.int64)
+
+
+def _apportion(draws: np.ndarray, mu: np.ndarray, reg_index: np.ndarray,
+               targets: np.ndarray) -> np.ndarray:
+    """Integer passages per (dep, day, class) summing exactly to each (région, day) target,
+    proportional to the noisy modelled draws (largest remainder within each région-day).
+
+    The draws' split between a région's départements follows each département's SAE
+    passages and its own calendar (holidays, tourism), so that split stays SAE-based; a
+    région-day whose draws are all zero is split by the expectation ``mu`` instead.
+    """
+    n_dep, n_day, n_cls = draws.shape
+    weights = draws.copy()
+    group = np.broadcast_to((reg_index[:, None] * n_day + np.arange(n_day))[:, :, None],
+                            draws.shape).ravel()
+    flat = weights.ravel()
+    sums = np.bincount(group, weights=flat, minlength=targets.size)
+    empty = sums[group] <= 0
+    flat[empty] = mu.ravel()[empty]
+    sums = np.bincount(group, weights=flat, minlength=targets.size)
+    total = targets.ravel().astype(float)
+    scaled = flat * (total[group] / np.where(sums[group] > 0, sums[group], 1.0))
+    out = np.floor(scaled).astype(np.int64)
+    short = targets.ravel() - np.bincount(group, weights=out, minlength=targets.size).astype(
+        np.int64)
+    if (short < 0).any():
+        raise AssertionError("largest-remainder apportionment overshot a regional target")
+    order = np.lexsort((-(scaled - out), group))  # within a région-day, largest remainder first
+    g_sorted = group[order]
+    rank = np.arange(len(order)) - np.searchsorted(g_sorted, g_sorted, side="left")
+    out[order[rank < short[g_sorted]]] += 1
+    return out.reshape(n_dep, n_day, n_cls)
 
 
 def _render(
