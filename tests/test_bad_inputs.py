@@ -33,10 +33,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from twin.errors import DataError
+from twin.sources.ledger import default_ledger_path
 
 REPO = Path(__file__).resolve().parent.parent
 SAE_2023 = REPO / "data" / "real" / "sae" / "2023"
-LEDGER = REPO / "data" / "synthetic" / "ledger" / "mouvements_stock_pui_2021-2024.csv.gz"
+LEDGER = default_ledger_path()
 SURSAUD = (REPO / "data" / "synthetic" / "sursaud"
            / "sursaud-corona-quot-dep-2024-12-31-19h00.csv.gz")
 
