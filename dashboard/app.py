@@ -154,6 +154,9 @@ def create_app(config: DashboardConfig | None = None) -> Dash:
     previsions.register(app, ctx)
     if config.allow_runs:
         lancer.register(app, ctx)
+    from dashboard import guard
+
+    guard.install(app)
     app._twin_context = ctx  # for tests and the benchmark
     return app
 

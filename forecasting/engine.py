@@ -175,6 +175,21 @@ def _with_fallback(requested: str, dates: np.ndarray, y: np.ndarray, filled: np.
         method = FALLBACK[method]
 
 
+def _check_origin_gap(spec: SeriesSpec, origin: np.datetime64) -> None:
+    """An origin far past the data forecasts from stale data: refuse it (bound declared in
+    :data:`twin.plausibility.BOUNDS`; the forecast command reports it with exit 2)."""
+    from twin.plausibility import BOUNDS
+
+    bound = BOUNDS["forecast.origin_after_data"]
+    last = spec.dates[-1].astype("datetime64[D]")
+    days = int((origin.astype("datetime64[D]") - last).astype(np.int64))
+    if days > bound.high:
+        raise ValueError(  # a ValueError: it crosses Dask workers intact
+            f"--origin: expected an origin within {bound.high:.0f} {bound.unit} {last} of "
+            f"{spec.source or spec.name} ({bound.reason}), found {origin}, {days} days after it"
+        )
+
+
 def normalise_origin(origin: object, freq: Freq) -> np.datetime64:
     """An origin as ``datetime64[D]``; monthly origins must be the first of a month."""
     o = np.datetime64(str(origin)[:10], "D") if not isinstance(origin, np.datetime64) else (
@@ -212,6 +227,7 @@ def forecast_series(
         raise DataError.single(spec.source or f"series {spec.name}",
                                f"observations before the origin {o} in series {spec.name}",
                                f"a first observation on {_first_observed(spec)}")
+    _check_origin_gap(spec, o)
     last = int(np.flatnonzero(keep)[-1])  # trailing missing days: forecast through them
     dates, y = spec.dates[:last + 1], spec.values[:last + 1]
     start, filled = usable_history(y)

@@ -64,6 +64,7 @@ from forecasting.stock_projection import (
     project,
 )
 from twin.errors import DataError, ProblemCollector
+from twin.scenario.values import PlausibleDate
 
 WEEKS = (1, 2, 4, 8)
 MITM_SAFETY_DAYS = 61  # two months
@@ -98,9 +99,9 @@ class _DisruptionEntry(BaseModel):
 
     product: str = Field(min_length=1)
     kind: Literal["delay", "quota", "rupture"]
-    start: date
-    end: date
-    delay_days: int = Field(default=0, ge=0, le=365)
+    start: PlausibleDate
+    end: PlausibleDate
+    delay_days: int = Field(default=0, ge=0, le=365, strict=True)
     quota_share: float = Field(default=1.0, ge=0.0, le=1.0)
     sites: tuple[str, ...] = ()
     deps: tuple[str, ...] = ()
@@ -125,52 +126,41 @@ def load_disruptions(path: str | Path) -> list[SupplyDisruption]:
     """Read a YAML list of disruptions (or a mapping with a ``disruptions`` list), with the
     fields of :class:`SupplyDisruption`; every invalid entry is reported as a located
     :class:`DataError` (line, field, expected, found)."""
-    import yaml
+    from twin.scenario.yamlio import read_yaml
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError.single(path, "a readable UTF-8 YAML file", str(exc)) from None
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise DataError.single(path, "valid YAML", str(getattr(exc, "problem", exc)), line
-                               ) from None
-    items, nodes = data, root
+    data, loc = read_yaml(path, "a YAML file of supply disruptions")
+    prefix: tuple = ()
+    items = data
     if isinstance(data, dict) and "disruptions" in data:
-        items = data["disruptions"]
-        nodes = next((v for k, v in root.value if k.value == "disruptions"), None)
+        items, prefix = data["disruptions"], ("disruptions",)
     if not isinstance(items, list):
         raise DataError.single(path, "a list of disruptions (or 'disruptions:' with a list)",
-                               type(items).__name__, 1)
+                               "nothing" if items is None else type(items).__name__, 1)
     problems = ProblemCollector()
     out = []
     for i, item in enumerate(items):
-        node = nodes.value[i] if nodes is not None and hasattr(nodes, "value") else None
-        line = node.start_mark.line + 1 if node is not None else None
+        line = loc.lines.get((*prefix, i), (None, None))[1]
         try:
             out.append(_DisruptionEntry.model_validate(item).to_disruption())
         except ValidationError as exc:
             for err in exc.errors():
-                loc = ".".join(str(x) for x in err["loc"]) or None
-                field_line = line
-                if node is not None and loc and hasattr(node, "value") and isinstance(
-                    node.value, list
-                ):
-                    for k, v in node.value:
-                        if getattr(k, "value", None) == err["loc"][0]:
-                            field_line = v.start_mark.line + 1
+                loc_text = ".".join(str(x) for x in err["loc"]) or None
+                field_line = loc.find((*prefix, i, *err["loc"][:1]), str(path))[1] or line
                 found = repr(err.get("input")) if err["type"] != "missing" else "nothing"
-                if not loc and isinstance(err.get("input"), dict):
+                if not loc_text and isinstance(err.get("input"), dict):
                     found = "inconsistent fields"
-                problems.add(path, err["msg"].removeprefix("Value error, "), found, field_line,
-                             f"disruptions[{i}].{loc}" if loc else f"disruptions[{i}]")
+                problems.add(path, _plain(err), found, field_line,
+                             f"disruptions[{i}].{loc_text}" if loc_text else f"disruptions[{i}]")
     problems.raise_if_any()
     return out
+
+
+def _plain(err: dict) -> str:
+    """What a disruption field expects, in plain words rather than pydantic's."""
+    from twin.plausibility import plain_expected
+
+    return plain_expected(err)
 
 
 def disruption_effects(disruptions: Sequence[SupplyDisruption], series: pd.DataFrame,

@@ -100,6 +100,10 @@ def _forecasts(region: str, deps: list[str], out: Path) -> None:
     admissions = admissions_from_forecast(passages)
     write_outputs(passages, out, "forecast_ed")
     write_outputs(admissions, out, "forecast_admissions")
+    from twin.outputs import record_outputs
+
+    record_outputs(out, [f"forecast_{k}.{x}" for k in ("ed_regional", "ed", "admissions")
+                         for x in ("zarr", "csv")], "twin forecast")
     print("\nPar département, à partir de la fin de la réplique — CHIFFRES D'UNE RÉPLIQUE "
           "SYNTHÉTIQUE (pas de série réelle quotidienne par département après avril 2020) :")
     print(french_table(passages))

@@ -78,5 +78,7 @@ def test_cli_rejects_bad_port_and_users_file(tmp_path, capsys):
     assert "--port: expected 1 to 65535" in capsys.readouterr().err
     bad = tmp_path / "u.txt"
     bad.write_text("nobody\n")
-    assert main(["dashboard", "--results", str(tmp_path), "--users", str(bad)]) == 2
+    results = tmp_path / "results"  # empty: a fresh results folder is accepted
+    results.mkdir()
+    assert main(["dashboard", "--results", str(results), "--users", str(bad)]) == 2
     assert "u.txt:1: expected user:hash" in capsys.readouterr().err

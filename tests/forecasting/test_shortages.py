@@ -84,7 +84,7 @@ def test_disruption_file_errors_are_located(tmp_path: Path):
     path.write_text("disruptions: [\n", encoding="utf-8")
     with pytest.raises(DataError) as exc:
         sh.load_disruptions(path)
-    assert exc.value.problems[0].expected == "valid YAML"
+    assert exc.value.problems[0].expected == "well-formed YAML"
 
 
 def test_disruption_effects_select_products_sites_territories_and_days():

@@ -291,7 +291,8 @@ def test_column_of_another_vintage_is_unknown(tmp_path: Path):
                       for i, ln in enumerate(ls)])
     with pytest.raises(DataError) as err:
         sae.check_file(folder / "REA_2023r.csv")
-    assert [p.column for p in _problems(err)] == ["UNIT"]
+    # ... and the column it replaced is missing (every column of the vintage is expected).
+    assert sorted(p.column for p in _problems(err)) == ["LIT_PROXI", "UNIT"]
 
 
 def test_missing_column_is_reported(tmp_path: Path):

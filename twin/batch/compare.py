@@ -36,6 +36,7 @@ import xarray as xr
 
 from twin.batch.variables import BY_NAME, RATIOS, STORE_VARIABLES
 from twin.errors import DataError
+from twin.outputs import replace_path
 
 THRESHOLDS = (0.95, 1.0)
 QUANTILES = (0.05, 0.5, 0.95)
@@ -341,10 +342,9 @@ def save(table: pd.DataFrame, out: Path, attrs: dict | None = None) -> Path:
                     for k, v in (attrs or {}).items()
                 }
             )
+            ds.attrs["twin_output"] = OUTPUT_KIND
             ds.to_zarr(tmp, mode="w-", consolidated=True, zarr_format=2)
-            if out.exists():
-                shutil.rmtree(out)
-            os.rename(tmp, out)
+            replace_path(tmp, out)
         else:
             table.to_csv(tmp, index=False, float_format="%.6g")
             os.replace(tmp, out)
@@ -352,6 +352,30 @@ def save(table: pd.DataFrame, out: Path, attrs: dict | None = None) -> Path:
         if tmp.exists():
             shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
     return out
+
+
+OUTPUT_KIND = "twin compare"
+CSV_HEADER_START = "indicator,units,long_name_fr,level,territory,"
+
+
+def is_comparison(path: Path) -> bool:
+    """Whether ``path`` is an earlier output of :func:`save` (which may be replaced)."""
+    path = Path(path)
+    if path.is_symlink():
+        return False
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                return fh.read(len(CSV_HEADER_START)).decode("ascii", "replace") == (
+                    CSV_HEADER_START
+                )
+        except OSError:
+            return False
+    attrs = path / ".zattrs"
+    try:
+        return json.loads(attrs.read_text(encoding="utf-8")).get("twin_output") == OUTPUT_KIND
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def default_output(store: Path) -> Path:

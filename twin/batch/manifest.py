@@ -25,15 +25,16 @@ field, what was expected and what was found.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twin.batch.cluster import ClusterSettings
 from twin.errors import DataError, DataProblem
+from twin.plausibility import BOUND_ERRORS, field_bound, plain_expected
 from twin.scenario.model import Territories
 from twin.scenario.problems import problem
+from twin.scenario.values import PlausibleDate, describe
 from twin.scenario.yamlio import Located, _dotted, load_yaml
 
 
@@ -42,9 +43,13 @@ class _Strict(BaseModel):
 
 
 class PeriodOverride(_Strict):
-    start: date | None = Field(None, description="First simulated day (YYYY-MM-DD).")
-    days: int | None = Field(None, ge=1, le=3660, description="Simulated days, warm-up included.")
-    warmup_days: int | None = Field(None, ge=0, description="Leading days left out.")
+    start: PlausibleDate | None = Field(None, description="First simulated day (YYYY-MM-DD).")
+    days: int | None = Field(
+        None, ge=1, le=3660, strict=True, description="Simulated days, warm-up included."
+    )
+    warmup_days: int | None = Field(
+        None, ge=0, strict=True, description="Leading days left out."
+    )
 
 
 class Schedule(_Strict):
@@ -67,7 +72,7 @@ class Manifest(_Strict):
     description: str | None = Field(None, description="What the batch is for (French).")
     scenarios: tuple[str, ...] = Field(min_length=1, description="Scenario files.")
     baseline: str | None = Field(None, description="Baseline scenario name (default: first).")
-    replications: int | None = Field(None, ge=1, le=100_000, description="Override.")
+    replications: int | None = Field(None, ge=1, le=100_000, strict=True, description="Override.")
     territories: Territories | None = Field(None, description="Override of every scenario's.")
     period: PeriodOverride | None = Field(None, description="Override of every scenario's.")
     store: str = Field(description="Output zarr store (a folder ending in .zarr).")
@@ -117,12 +122,12 @@ def _problems(exc: ValidationError, loc: Located, file: str) -> list[DataProblem
         elif err["type"] == "missing":
             expected = f"a value for {where[-1]}"
             found = "nothing (the field is missing)"
+        elif err["type"] in BOUND_ERRORS and field_bound(where) is not None:
+            expected = field_bound(where).expected()
+            found = describe(err.get("input"))
         else:
-            msg = err["msg"]
-            for prefix in ("Input should be ", "Value error, "):
-                msg = msg.removeprefix(prefix)
-            expected = msg
-            found = repr(err.get("input"))
+            expected = plain_expected(err)
+            found = describe(err.get("input"))
         out.append(problem(f, expected, found, line, _dotted(where)))
     return out
 

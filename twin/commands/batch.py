@@ -34,11 +34,21 @@ def point_latest(link: Path, target: Path) -> None:
     os.replace(tmp, link)
 
 
-def _write_text(path: Path, text: str, mode: int = 0o644) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.chmod(mode)
-    os.replace(tmp, path)
+def _write_text(path: Path, text: str, mode: int = 0o644, force: bool = False) -> None:
+    """Write a job file atomically, refusing to replace a file that is not one (exit 2)."""
+    from twin.outputs import check_target, write_text
+
+    check_target(path, _is_job_file, force=force, command="twin batch --schedule",
+                 option="--schedule-out")
+    write_text(path, text, mode)
+
+
+def _is_job_file(path: Path) -> bool:
+    """An earlier job file of ``twin batch --schedule`` (it runs ``twin batch``)."""
+    try:
+        return path.is_file() and b"twin batch" in path.read_bytes()[:65536]
+    except OSError:
+        return False
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -53,7 +63,8 @@ def _batch(args: argparse.Namespace) -> int:
         text = maker(m, manifest_path)
         if args.schedule_out:
             _write_text(
-                Path(args.schedule_out), text, 0o755 if args.schedule == "sbatch" else 0o644
+                Path(args.schedule_out), text, 0o755 if args.schedule == "sbatch" else 0o644,
+                force=args.force,
             )
             print(f"{args.schedule} written to {args.schedule_out}", file=sys.stderr)
         else:
@@ -72,6 +83,9 @@ def _batch(args: argparse.Namespace) -> int:
         source=f"{manifest_path}",
     )
     store = Path(args.out).resolve() if args.out else store_path(m, manifest_path)
+    from twin.outputs import check_place
+
+    check_place(store, "--out" if args.out else str(manifest_path))
     if args.dated:
         store = dated_store(store)
     settings = m.cluster
@@ -117,6 +131,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         metavar="PATH",
         help="file for --schedule (default: standard output)",
+    )
+    p.add_argument(
+        "--force", action="store_true",
+        help="let --schedule-out replace a file that is not an earlier job file",
     )
     add_cluster_arguments(p)
     p.set_defaults(func=_batch)

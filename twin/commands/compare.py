@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from twin.plausibility import BOUNDS
+
 
 def _thresholds(text: str) -> tuple[float, ...]:
     try:
@@ -15,6 +17,12 @@ def _thresholds(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(
             f"expected rates such as 0.95,1.0 or 95%,100%, found {text!r}"
         ) from None
+    bound = BOUNDS["compare.threshold"]
+    for v in values:
+        if not bound.contains(v):
+            raise argparse.ArgumentTypeError(
+                f"expected {bound.expected('rates')}, found {v:g} in {text!r}"
+            )
     return values
 
 
@@ -24,13 +32,19 @@ def _compare(args: argparse.Namespace) -> int:
         compare_store,
         default_output,
         format_table,
+        is_comparison,
         save,
     )
+    from twin.errors import DataError
+    from twin.outputs import check_target
 
+    out = Path(args.out) if args.out else default_output(Path(args.store))
+    if out.resolve() == Path(args.store).resolve():
+        raise DataError.single("--out", "a path other than the store compared", str(out))
+    check_target(out, is_comparison, force=args.force, command="twin compare")
     table, base = compare_store(Path(args.store), args.baseline, args.thresholds)
     indicators = None if args.all else KEY_INDICATORS
     print(format_table(table, base, indicators, thresholds=args.thresholds))
-    out = Path(args.out) if args.out else default_output(Path(args.store))
     save(table, out, {"store": str(Path(args.store).resolve()), "baseline": base})
     print(f"\ncomparaison complète : {out}")
     return 0
@@ -57,4 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="occupancy thresholds, e.g. 0.9,0.95,1.0 (default 0.95,1.0)",
     )
     p.add_argument("--all", action="store_true", help="print every indicator")
+    p.add_argument(
+        "--force", action="store_true",
+        help="replace --out even if it is not an earlier comparison",
+    )
     p.set_defaults(func=_compare)

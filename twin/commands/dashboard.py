@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
+DEFAULT_RESULTS = Path("results")
 
 
 def _hash_password() -> int:
@@ -38,6 +39,32 @@ def _hash_password() -> int:
     return 0
 
 
+def _is_store(path: Path) -> bool:
+    return path.is_dir() and any(
+        (path / n).exists() for n in (".zgroup", "zarr.json", ".zmetadata")
+    )
+
+
+def _results_problem(path: Path) -> str | None:
+    """Why ``--results`` cannot be shown (None if it can): a missing path, a file, a .zarr
+    folder that is not a store, or a folder with files but no store. An empty folder is
+    accepted: runs launched from the dashboard will fill it."""
+    if not path.exists():
+        return "no such file or folder"
+    if not path.is_dir():
+        return "a file"
+    if path.name.endswith(".zarr"):
+        return None if _is_store(path) else "a .zarr folder that is not a zarr store"
+    entries = list(path.iterdir())
+    if not entries:
+        return None
+    if any(_is_store(p) for p in path.glob("*.zarr")) or any(
+        _is_store(p) for p in path.glob("runs/*/*.zarr")
+    ):
+        return None
+    return f"a folder of {len(entries)} entries without any .zarr results store"
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     if args.hash_password:
         return _hash_password()
@@ -47,6 +74,15 @@ def _dashboard(args: argparse.Namespace) -> int:
     from dashboard.app import create_app
     from dashboard.config import DashboardConfig
 
+    if args.results is None:
+        args.results = DEFAULT_RESULTS
+    else:
+        problem = _results_problem(args.results)
+        if problem is not None:
+            print(f"error: --results {args.results}: expected a results folder (holding "
+                  f"*.zarr stores of twin run/batch) or one .zarr store, found {problem}",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
     config = DashboardConfig(results=args.results, forecasts=args.forecasts,
                              shortages=args.shortages, users_file=args.users,
                              allow_runs=not args.no_runs)
@@ -68,7 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Tableau de bord web (en français, hors ligne) sur les résultats de "
         "simulation, les prévisions et les alertes de pénurie.",
     )
-    p.add_argument("--results", type=Path, default=Path("results"),
+    p.add_argument("--results", type=Path, default=None,
                    help="results folder (every *.zarr store in it) or one .zarr store "
                    "(default results)")
     p.add_argument("--host", default="127.0.0.1",

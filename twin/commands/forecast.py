@@ -30,6 +30,8 @@ from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
+from twin.plausibility import BOUNDS
+
 EXIT_BAD_INPUT = 2
 DEFAULT_OUT = Path("results") / "forecast"
 
@@ -106,6 +108,33 @@ def _origin(text: str | None, monthly: bool) -> str | None:
     return (d.replace(day=1) if monthly else d).isoformat()
 
 
+COMMAND = "twin forecast"
+
+
+def _names(args: argparse.Namespace) -> list[str]:
+    """The entries this run writes in ``--out``."""
+    regional = args.series == "ed" and _level(args) == "reg"
+    suffix = "_regional" if regional else ""
+    if args.backtest:
+        return [f"backtest_ed{suffix}.zarr", f"backtest_ed{suffix}_metrics.csv"]
+    stem = f"forecast_{args.series}{suffix}"
+    return [f"{stem}.zarr", f"{stem}.csv"]
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse, before computing, an --out that would replace what this command did not write
+    (see :mod:`twin.outputs`)."""
+    from twin.outputs import check_folder
+
+    check_folder(args.out, _names(args), command=COMMAND, force=args.force)
+
+
+def _record_out(args: argparse.Namespace) -> None:
+    from twin.outputs import record_outputs
+
+    record_outputs(args.out, _names(args), COMMAND)
+
+
 def _forecast(args: argparse.Namespace) -> int:
     import warnings as _w
 
@@ -120,8 +149,11 @@ def _forecast(args: argparse.Namespace) -> int:
         targets = (_medicine_regs(args) if monthly else
                    _real_regions(args) if regional else _ed_deps(args))
         origin = _origin(args.origin, monthly)
-        if args.horizon is not None and args.horizon < 1:
-            raise ValueError(f"--horizon must be at least 1 day, found {args.horizon}")
+        if args.horizon is not None:
+            bound = BOUNDS["forecast.horizon.medicines" if monthly else "forecast.horizon.ed"]
+            if not bound.contains(args.horizon):
+                raise ValueError(f"--horizon: expected {bound.expected()}, found "
+                                 f"{args.horizon}")
         if args.workers < 1:
             raise ValueError(f"--workers must be at least 1, found {args.workers}")
         if args.backtest and args.series != "ed":
@@ -129,6 +161,7 @@ def _forecast(args: argparse.Namespace) -> int:
                              "admissions series exists to score against)")
     except ValueError as exc:
         return _error(str(exc))
+    _check_out(args)
     horizon_days = args.horizon if args.horizon is not None else (90 if monthly else 28)
     horizon = math.ceil(horizon_days / 30) if monthly else horizon_days
 
@@ -174,6 +207,7 @@ def _produce(args: argparse.Namespace, targets: list[str] | None, origin: str | 
         ds = forecast_ed(targets, by_age=args.by_age, method=args.method, origin=origin,
                          horizon=horizon, seed=args.seed, client=client, folder=args.data)
     zpath, cpath = write_outputs(ds, args.out, f"forecast_{args.series}")
+    _record_out(args)
     print(french_table(ds, top=args.top))
     print(f"\nRésultats : {zpath} et {cpath}")
     return 0
@@ -187,6 +221,7 @@ def _produce_regional(args: argparse.Namespace, regs: list[str] | None, origin: 
     ds = forecast_ed_regional(regs, method=args.method, origin=origin, horizon=horizon,
                               seed=args.seed, client=client, source=args.data)
     zpath, cpath = write_outputs(ds, args.out, "forecast_ed_regional")
+    _record_out(args)
     print(french_table(ds, top=args.top))
     print(f"\nRésultats : {zpath} et {cpath}")
     return 0
@@ -214,6 +249,7 @@ def _backtest(args: argparse.Namespace, deps: list[str] | None, horizon: int,
                                     "origins": ",".join(origins), "data_label": label,
                                     **provenance()})
     zpath, cpath = write_metrics(ds, table, args.out, "backtest_ed")
+    _record_out(args)
     print(format_metrics(table, len(results), results[0].origins.size, label))
     print(f"\nRésultats : {zpath} et {cpath}")
     return 0
@@ -242,6 +278,7 @@ def _backtest_regional(args: argparse.Namespace, regs: list[str] | None, horizon
                                     "origins": ",".join(origins), "data_kind": "real",
                                     "data_label": REAL_LABEL, **provenance()})
     zpath, cpath = write_metrics(ds, table, args.out, "backtest_ed_regional")
+    _record_out(args)
     print(format_metrics(table, len(results), results[0].origins.size, REAL_LABEL))
     print(f"\nRésultats : {zpath} et {cpath}")
     return 0
@@ -316,6 +353,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Dask worker processes (default 1: no cluster)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT,
                    help=f"output folder (default {DEFAULT_OUT})")
+    p.add_argument("--force", action="store_true",
+                   help="replace files in --out that twin forecast did not write")
     p.add_argument("--seed", type=int, default=None, help="run seed (default fixed)")
     p.add_argument("--data", type=Path, default=None,
                    help="régions: a real SurSaUD regional file or its folder; départements: "

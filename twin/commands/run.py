@@ -22,6 +22,26 @@ def _positive(text: str) -> int:
     return value
 
 
+def _bounded(name: str):
+    """An argparse type: a whole number within the declared bound ``name``."""
+    from twin.plausibility import BOUNDS
+
+    bound = BOUNDS[name]
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {bound.expected()}, found {text!r}"
+            ) from None
+        if not bound.contains(value):
+            raise argparse.ArgumentTypeError(f"expected {bound.expected()}, found {value}")
+        return value
+
+    return parse
+
+
 def add_cluster_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers", type=_positive, default=None, help="worker processes (SLURM: jobs); default 2"
@@ -46,7 +66,10 @@ def _run(args: argparse.Namespace) -> int:
     from twin.batch.manifest import PeriodOverride
     from twin.batch.prepare import prepare
     from twin.batch.runner import print_failures, run_batch
+    from twin.outputs import check_place
 
+    if args.out:
+        check_place(Path(args.out))
     period = PeriodOverride(days=args.days) if args.days is not None else None
     plan = prepare(
         args.scenarios, replications=args.replications, period=period, baseline=args.baseline
@@ -75,13 +98,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml", help="scenario file(s)")
     p.add_argument(
         "--replications",
-        type=_positive,
+        type=_bounded("scenario.replications"),
         default=None,
         help="replications per scenario (default: the scenario's own)",
     )
     p.add_argument(
         "--days",
-        type=_positive,
+        type=_bounded("scenario.period.days"),
         default=None,
         help="shorten the period to this many days (windows are cut to it)",
     )

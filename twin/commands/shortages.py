@@ -28,6 +28,9 @@ DEFAULT_SEED = 20260101
 DEFAULT_HORIZON_WEEKS = 8
 DEFAULT_PATHS = 200
 DEFAULT_THRESHOLD = 0.5
+COMMAND = "twin shortages"
+OUTPUT_NAMES = ("projection.zarr", "alertes.csv", "alertes_territoires.csv",
+                "alertes_perturbation.csv")
 
 
 def _parse_date(text: str, ledger_range: tuple, source: str):
@@ -47,6 +50,30 @@ def _parse_date(text: str, ledger_range: tuple, source: str):
             return day
         break
     raise DataError.single(source, expected, repr(text))
+
+
+def _check_products(disruptions, series, source) -> None:
+    """A disruption on a product the ledger does not hold would change nothing: refuse it
+    (a mistyped code would otherwise give a reassuring, identical projection)."""
+    from twin.errors import DataError, DataProblem
+
+    known = set()
+    for col in ("product", "produit", "cis"):
+        if col in series.columns:
+            known.update(series[col].astype(str))
+    from twin.scenario.yamlio import read_yaml
+
+    data, loc = read_yaml(Path(source), "a YAML file of supply disruptions")
+    prefix = ("disruptions",) if isinstance(data, dict) else ()
+
+    def line(i: int) -> int | None:
+        return loc.find((*prefix, i, "product"), str(source))[1]
+
+    bad = [DataProblem(str(source), "a product of the ledger (sentinel key, CIP13/UCD or CIS "
+                       "code)", repr(d.product), line(i), f"disruptions[{i}].product")
+           for i, d in enumerate(disruptions) if str(d.product) not in known]
+    if bad:
+        raise DataError(bad)
 
 
 def _csv(df, path: Path) -> None:
@@ -121,6 +148,9 @@ def _shortages(args: argparse.Namespace) -> int:
         raise DataError.single("--seuil", "a probability in (0, 1]", str(args.seuil))
     if args.paths < 10:
         raise DataError.single("--paths", "at least 10 Monte-Carlo paths", str(args.paths))
+    from twin.outputs import check_folder
+
+    check_folder(args.out, OUTPUT_NAMES, command=COMMAND, force=args.force)
     run_shortages(ledger=args.ledger, produits=args.produits, bdpm=args.bdpm,
                   as_of=args.as_of, horizon=args.horizon, disruption=args.disruption,
                   out=args.out, paths=args.paths, seed=args.seed, seuil=args.seuil,
@@ -165,6 +195,8 @@ def run_shortages(
     availability = load_availability_history(bdpm)
     real = real_inputs(avis)
     ctx = sh.prepare(table, availability, sites, real)
+    if disruptions:
+        _check_products(disruptions, ctx.panel.series, disruption)
     report = sh.early_warnings(ctx, day, horizon, paths, seed, disruptions, seuil)
     report.settings.update({
         "ledger": str(ledger_path), "product_file": str(produits or ""),
@@ -181,6 +213,9 @@ def run_shortages(
         if report.scenario_warnings is not None:
             _csv(sh.warnings_frame(report.scenario_warnings),
                  stage / "alertes_perturbation.csv")
+    from twin.outputs import record_outputs
+
+    record_outputs(out, OUTPUT_NAMES, COMMAND)
 
     last_snapshot = availability["snapshot_date"].max()
     kind = "registre synthétique (réplique)" if ledger is None else "registre fourni"
@@ -239,4 +274,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seuil", type=float, default=DEFAULT_THRESHOLD,
                    help="probability of stock-out that raises a warning (default 0.5)")
     p.add_argument("--top", type=int, default=10, help="rows of the printed table")
+    p.add_argument("--force", action="store_true",
+                   help="replace files in --out that twin shortages did not write")
     p.set_defaults(func=_shortages)

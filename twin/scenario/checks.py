@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from twin.errors import DataProblem
+from twin.plausibility import BOUNDS
 from twin.scenario import compile as cp
 from twin.scenario import model as m
 from twin.scenario import paths as pth
@@ -74,6 +75,7 @@ def check(scenario: m.Scenario, loc: Located, file: str) -> list[DataProblem]:
             _check_closure(i, p, r)
         elif isinstance(i, m.DemandShock):
             _check_shock(i, p, r)
+            _check_peak(i, period, p, r)
         elif isinstance(i, m.SupplyDisruption):
             _check_supply(i, scenario, p, r)
     if not r.problems:
@@ -237,6 +239,20 @@ def _check_shock(i: m.DemandShock, p: Path_, r: Report) -> None:
               str(highest(s.peak_multiplier)))  # fmt: skip
     if len(set(i.ages)) != len(i.ages):
         r.add((*p, "ages"), "each age band once", ", ".join(i.ages))
+
+
+def _check_peak(i: m.DemandShock, period: m.Period, p: Path_, r: Report) -> None:
+    """A peak far from the simulated days: the shock has no effect, the date is a typo."""
+    peak = i.shape.peak
+    if peak is None:
+        return
+    gap = max((period.start - peak).days, (peak - period.end).days, 0)
+    bound = BOUNDS["scenario.shock_peak_distance"]
+    if not bound.contains(gap):
+        r.add((*p, "shape", "peak"),
+              f"a peak near the period {period.start} → {period.end}: "
+              + bound.expected("a distance"),
+              f"{peak.isoformat()}, {gap} days away")  # fmt: skip
 
 
 def _check_supply(i: m.SupplyDisruption, s: m.Scenario, p: Path_, r: Report) -> None:

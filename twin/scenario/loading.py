@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from twin.errors import DataError, DataProblem
+from twin.plausibility import BOUND_ERRORS, field_bound, plain_expected
 from twin.scenario.model import INTERVENTION_TYPES, Scenario
 from twin.scenario.problems import fail, problem
 from twin.scenario.values import FieldValueError, describe
@@ -258,15 +259,14 @@ def _pydantic_problems(exc: ValidationError, data: dict, loc: Located, file: str
         elif kind == "string_type" and isinstance(value, int | float):
             expected = "text in quotes"
             found = f"{describe(value)} (unquoted): quote it"
+        elif kind in BOUND_ERRORS and field_bound(path) is not None:
+            expected = field_bound(path).expected()
+            found = describe(value)
         elif kind in _EXPECTED_BY_TYPE:
             expected = _EXPECTED_BY_TYPE[kind]
             found = describe(value)
         else:
-            msg = err["msg"]
-            for prefix in ("Input should be ", "Value error, "):
-                if msg.startswith(prefix):
-                    msg = msg[len(prefix) :]
-            expected = msg
+            expected = plain_expected(err)
             found = describe(value)
         key = (where_file, line, path, expected)
         if key in seen:

@@ -20,6 +20,7 @@ from twin.scenario.values import (
     DepCode,
     Finess,
     Hours,
+    PlausibleDate,
     Range,
     RegCode,
     Slug,
@@ -104,9 +105,11 @@ class Period(Strict):
     """The simulated days. Day 0 (``start``, 00:00) is hour 0 of the simulation; the first
     ``warmup_days`` days are simulated (the wards fill up) but left out of the results."""
 
-    start: date = Field(description="First simulated day (YYYY-MM-DD), hour 0 of the run.")
-    days: int = Field(ge=1, le=3660, description="Simulated days, warm-up included.")
-    warmup_days: int = Field(0, ge=0, description="Leading days left out of the results.")
+    start: PlausibleDate = Field(description="First simulated day (YYYY-MM-DD), hour 0 of the run.")
+    days: int = Field(ge=1, le=3660, strict=True, description="Simulated days, warm-up included.")
+    warmup_days: int = Field(
+        0, ge=0, strict=True, description="Leading days left out of the results."
+    )
 
     @property
     def end(self) -> date:
@@ -118,8 +121,8 @@ class Window(Strict):
     """When an intervention is active: calendar days from ``start`` to ``end`` (both
     included; default the whole period), optionally only some hours of day and weekdays."""
 
-    start: date | None = Field(None, description="First day (default: period start).")
-    end: date | None = Field(None, description="Last day, included (default: period end).")
+    start: PlausibleDate | None = Field(None, description="First day (default: period start).")
+    end: PlausibleDate | None = Field(None, description="Last day, included (default: period end).")
     hours: Hours | None = Field(
         None,
         description='Clock hours "HH:00-HH:00", in quotes; wraps past midnight '
@@ -142,7 +145,7 @@ class Demand(Strict):
     source: Literal["baseline", "forecast"] = Field(
         "baseline", description="`baseline` (history of the data year) or `forecast`."
     )
-    origin: date | None = Field(
+    origin: PlausibleDate | None = Field(
         None, description="Forecast origin (only data before it is used); <= period start."
     )
     quantile: Literal[0.025, 0.1, 0.5, 0.9, 0.975] = Field(
@@ -273,7 +276,7 @@ class Shape(Strict):
     the whole window)."""
 
     curve: Literal["gaussian", "triangular", "plateau"] = Field(description="Curve family.")
-    peak: date | None = Field(None, description="Day of the peak (gaussian, triangular).")
+    peak: PlausibleDate | None = Field(None, description="Day of the peak (gaussian, triangular).")
     width_days: UncertainPositive | None = Field(None, description="Width in days.")
     peak_multiplier: UncertainMultiplier = Field(
         description="Demand multiplier at the peak (1.3 = +30 %; at most 3)."
@@ -333,7 +336,7 @@ class SupplyDisruption(_Intervention):
         min_length=1, description='CIP13/UCD/CIS code or sentinel key ("amoxicilline_1g_cp").'
     )
     kind: Literal["delay", "quota", "rupture"] = Field(description="What happens to deliveries.")
-    delay_days: int = Field(0, ge=0, description="Days late (kind: delay).")
+    delay_days: int = Field(0, ge=0, le=365, strict=True, description="Days late (kind: delay).")
     quota_share: float = Field(1.0, ge=0, le=1, description="Share delivered (kind: quota).")
     window: Window = Field(default_factory=Window, description="Days (start and end).")
     target: Target = Field(default_factory=Target, description="Sites (FINESS) / départements.")
@@ -396,15 +399,20 @@ class Scenario(Strict):
         description="Base scenario (a name or a .yaml path in the same folder) whose fields "
         "this file overrides.",
     )
-    data_year: int = Field(2023, ge=2019, le=2024, description="SAE year of the care network.")
+    data_year: int = Field(
+        2023, ge=2019, le=2024, strict=True, description="SAE year of the care network."
+    )
     territories: Annotated[
         Territories,
         BeforeValidator(_all_to_mapping, json_schema_input_type=Literal["all"] | Territories),
     ] = Field(description="Départements and régions simulated (or `all`).")
     period: Period = Field(description="Simulated days.")
-    replications: int = Field(10, ge=1, le=100_000, description="Monte-Carlo replications.")
+    replications: int = Field(
+        10, ge=1, le=100_000, strict=True, description="Monte-Carlo replications."
+    )
     seed: int = Field(
         ge=0,
+        strict=True,
         description="Master seed. Keep the baseline's: the same seed gives the same patients "
         "(common random numbers), so differences come from the interventions.",
     )

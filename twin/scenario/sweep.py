@@ -8,6 +8,7 @@ one; a problem names the line of the sweep value. The variant is named
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Any
 
@@ -90,12 +91,23 @@ def expand(scenario: Scenario, loc: Located | None = None, file: str | None = No
                 vloc.lines[paths[k]] = line_of_value
             suffix.append(f"{labels[k]}={_label(value)}")
         variant["name"] = f"{scenario.name}--" + "--".join(suffix)
-        v = validate_data(variant, vloc, file)
-        problems = checks.check(v, vloc, file)
+        first_value = loc.find(("sweep", "parameters", 0, "values", combo[0]), file)[1]
+        try:
+            v = validate_data(variant, vloc, file)
+            problems = checks.check(v, vloc, file)
+        except DataError as exc:
+            problems = exc.problems
         if problems:
-            raise DataError(problems)
+            raise DataError([_in_variant(p, variant["name"], first_value) for p in problems])
         out.append(v)
     return out
+
+
+def _in_variant(p: Any, name: str, line: int | None) -> Any:
+    """A variant's problem, naming the variant (and the sweep line when it had none)."""
+    return dataclasses.replace(
+        p, found=f"{p.found} (in sweep variant {name})", line=p.line if p.line else line
+    )
 
 
 def sweep_values(scenario: Scenario) -> list[dict[str, Any]]:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import PlainSerializer, PlainValidator, StringConstraints
+from pydantic import AfterValidator, PlainSerializer, PlainValidator, StringConstraints
+
+from twin.plausibility import BOUNDS
 
 
 class FieldValueError(ValueError):
@@ -118,6 +120,25 @@ class _JsonSchema:
         return dict(self.schema)
 
 
+# --------------------------------------------------------------------------- dates
+
+
+def _plausible_date(v: date) -> date:
+    from twin.scenario.yamlio import DATE_MAX, DATE_MIN
+
+    if not DATE_MIN <= v <= DATE_MAX:
+        raise FieldValueError(
+            f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data start in "
+            "the 2000s; dates past 2262 overflow every date computation)",
+            v.isoformat(),
+        )
+    return v
+
+
+PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
+"""A date within the bounds the YAML reader applies to unquoted dates (quoted ones too)."""
+
+
 # --------------------------------------------------------------------------- percentages
 
 _PERCENT = re.compile(r"^\s*([+\-−]?)\s*(\d+(?:[.,]\d+)?)\s*%\s*$")
@@ -130,7 +151,11 @@ def parse_percent(v: Any) -> float:
         m = _PERCENT.match(v)
         if m:
             sign = -1.0 if m.group(1) in ("-", "−") else 1.0
-            return sign * float(m.group(2).replace(",", ".")) / 100.0
+            value = sign * float(m.group(2).replace(",", "."))
+            bound = BOUNDS["scenario.change"]
+            if value > bound.high:  # below -100 %: checks.py says what the change means
+                raise FieldValueError(bound.expected("a percentage"), describe(v))
+            return value / 100.0
     raise FieldValueError("a percentage such as -20% or +15%", describe(v))
 
 
@@ -141,18 +166,21 @@ def format_percent(x: float) -> str:
 
 def parse_int(v: Any) -> int:
     if isinstance(v, int) and not isinstance(v, bool):
+        bound = BOUNDS["scenario.absolute_change"]
+        if not bound.contains(v):
+            raise FieldValueError(bound.expected("a change"), describe(v))
         return v
     raise FieldValueError("a whole number such as +30 or -5", describe(v))
 
 
 def parse_positive(v: Any) -> float:
-    if isinstance(v, int | float) and not isinstance(v, bool) and v > 0:
+    if isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < math.inf:
         return float(v)
     raise FieldValueError("a number above 0", describe(v))
 
 
 def parse_multiplier(v: Any) -> float:
-    if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0:
+    if isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v < math.inf:
         return float(v)
     raise FieldValueError("a demand multiplier (a number >= 0, e.g. 1.3 for +30 %)", describe(v))
 

@@ -11,10 +11,26 @@ Duplicate keys are refused too (PyYAML keeps the last one silently), and so are 
 The result is plain data plus a :class:`Located` map from each path (a tuple of keys and
 list indices) to the file and line where it was written, so that validation errors found
 later, on the merged data, still name the line to fix.
+
+This is the one YAML reader of the project (scenarios, batch manifests, supply-disruption
+files), hardened against hostile or damaged files, each refusal naming the file and line:
+
+* only the safe YAML types: any explicit tag (``!!python/name:…``, ``!!float "abc"``,
+  ``!foo``) is refused, so nothing but plain text, numbers, booleans, dates, lists and
+  mappings can come out of a file;
+* bounded resources: at most :data:`MAX_BYTES` of text, :data:`MAX_DEPTH` nested lists or
+  mappings (5,000 ``[`` would otherwise overflow the parser's recursion), :data:`MAX_ALIASES`
+  aliases and :data:`MAX_NODES` values once aliases are expanded (a "billion laughs" file
+  expands nine aliases nine times over into 387 million values);
+* text that is not UTF-8 is reported with the byte offset and line of the first bad byte;
+* a date is checked as text first (``2024-02-30`` does not exist, ``9999-12-30`` is outside
+  what pandas and the data can represent) instead of crashing the YAML date constructor.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +48,24 @@ _CANONICAL_BOOLS = {"true", "false"}
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
 _UNDERSCORE_NUMBER = re.compile(r"^[-+]?[0-9][0-9_]*_[0-9_]*(\.[0-9_]*)?$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+
+MAX_BYTES = 1_000_000
+"""Largest YAML file read (the biggest scenario of the library is about 5 kB)."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings (scenarios nest about 5 levels)."""
+MAX_ALIASES = 100
+"""Most aliases (``*name``) in one file."""
+MAX_NODES = 100_000
+"""Most values in one file once aliases are expanded."""
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2200, 12, 31)
+"""Dates outside these are refused at reading: the data start in the 2000s, and pandas
+timestamps stop in 2262 (a date near 9999 overflows every date computation)."""
+_SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge")
+)
 
 
 @dataclass
@@ -87,23 +121,90 @@ def _trap(node: yaml.ScalarNode) -> str | None:
     return None
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """A limit of this reader (tag, depth, aliases) hit while composing, at a place."""
+
+    def __init__(self, expected: str, found: str, mark: yaml.Mark) -> None:
+        super().__init__(problem=found, problem_mark=mark)
+        self.expected = expected
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, composing with bounded depth and aliases and refusing explicit tags."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(
+                    f"at most {MAX_ALIASES} aliases (*name) in a file",
+                    f"alias number {self._aliases}",
+                    event.start_mark,
+                )
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!":
+            raise _Refused(
+                "plain YAML values without tags (write the value itself, quoted if it is text)",
+                f"the tag {_tag(tag)}",
+                event.start_mark,
+            )
+        nested = isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent)
+        if nested:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    f"at most {MAX_DEPTH} nested lists or mappings",
+                    f"more than {MAX_DEPTH} levels",
+                    event.start_mark,
+                )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if nested:
+                self._depth -= 1
+
+
 class _Builder:
     def __init__(self, file: str, loader: yaml.SafeLoader) -> None:
         self.file = file
         self.loader = loader
         self.located = Located()
         self.problems: list[tuple[str, str, int, str]] = []
+        self.nodes = 0
 
     def problem(self, node: yaml.Node, expected: str, found: str, path: Path_) -> None:
         self.problems.append((expected, found, node.start_mark.line + 1, _dotted(path)))
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(
+                f"at most {MAX_NODES:,} values once aliases are expanded",
+                "more (aliases nested in aliases)",
+                node.start_mark,
+            )
+        if node.tag not in _SAFE_TAGS:  # pragma: no cover - refused while composing
+            raise _Refused(
+                "plain YAML values without tags", f"the tag {_tag(node.tag)}", node.start_mark
+            )
         if isinstance(node, yaml.ScalarNode):
             trap = _trap(node)
             if trap is not None:
                 self.problem(node, trap[0], trap[1], path)
                 return node.value
-            return self.loader.construct_object(node, deep=True)
+            if node.tag.endswith(":timestamp"):
+                return self._date(node, path)
+            try:
+                return self.loader.construct_object(node, deep=True)
+            except (yaml.YAMLError, ValueError, OverflowError) as exc:
+                self.problem(node, "a plain value", f"{node.value!r} ({exc})", path)
+                return node.value
         if isinstance(node, yaml.SequenceNode):
             out = []
             for i, item in enumerate(node.value):
@@ -145,6 +246,39 @@ class _Builder:
         raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
 
+    def _date(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        """A date checked as text: it must exist and lie within DATE_MIN … DATE_MAX."""
+        text = node.value
+        m = _DATE.match(text)
+        if m is None:  # a date with a time: YAML's own constructor
+            try:
+                return self.loader.construct_object(node, deep=True)
+            except (ValueError, OverflowError) as exc:
+                self.problem(node, "a date and time YYYY-MM-DD HH:MM:SS", f"{text} ({exc})", path)
+                return text
+        year, month, day = (int(g) for g in m.groups())
+        try:
+            value = dt.date(year, month, day)
+        except ValueError:
+            if 1 <= month <= 12:
+                days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+                why = f"{calendar.month_name[month]} {year} has {days} days"
+            else:
+                why = f"no month {month}"
+            self.problem(node, "an existing date YYYY-MM-DD", f"{text} ({why})", path)
+            return text
+        if not DATE_MIN <= value <= DATE_MAX:
+            self.problem(
+                node,
+                f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data "
+                "start in the 2000s; dates past 2262 overflow every date computation)",
+                text,
+                path,
+            )
+            return text
+        return value
+
+
 def _dotted(path: Path_) -> str:
     out = ""
     for p in path:
@@ -152,23 +286,59 @@ def _dotted(path: Path_) -> str:
     return out
 
 
-def load_yaml(path: Path) -> tuple[dict[str, Any], Located]:
-    """Read one scenario file: its top-level mapping and the line of every path in it.
-
-    Raises :class:`DataError` naming the file and line for malformed YAML, several
-    documents, a top level that is not a mapping, duplicate or merge keys and YAML 1.1
-    traps (all of them at once).
-    """
+def read_yaml(path: Path, what: str = "a scenario file") -> tuple[Any, Located]:
+    """Read one YAML file of any shape (mapping, list, value) with every guard of this
+    module; ``what`` names the kind of file in messages. Returns the data (``None`` for an
+    empty file) and the line of every path. Raises :class:`DataError` naming file and line."""
     file = str(path)
+    path = Path(path)
+    if path.is_dir():
+        raise fail(file, what, "a folder")
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise fail(file, f"{what} of at most {MAX_BYTES:,} bytes", f"{size:,} bytes")
+        if not path.is_file():  # a device or a pipe: never read without end
+            raise fail(file, what, "not a regular file (a device or a pipe)")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:  # grew since stat
+            raise fail(file, f"{what} of at most {MAX_BYTES:,} bytes", "more")
     except FileNotFoundError:
-        raise fail(file, "an existing scenario file", "no such file") from None
+        raise fail(file, f"an existing {what.removeprefix('a ').removeprefix('an ')}",
+                   "no such file") from None
+    except OSError as exc:
+        found = exc.strerror or str(exc)
+        raise fail(file, f"a readable {what.removeprefix('a ')}", found) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise fail(file, "UTF-8 text", f"undecodable bytes ({exc.reason})") from None
-    loader = yaml.SafeLoader(text)
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise fail(
+            file,
+            "UTF-8 text (save the file as UTF-8)",
+            f"the byte 0x{raw[exc.start]:02x} at byte offset {exc.start} ({exc.reason})",
+            line,
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise fail(file, "YAML text", "a NUL byte (a binary file?)", line)
+    try:
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise fail(
+            file, "printable YAML text",
+            f"the control character U+{exc.character:04X} at character {exc.position}", line,
+        ) from None
     try:
         node = loader.get_single_node()
+        if node is None:
+            return None, Located()
+        builder = _Builder(file, yaml.SafeLoader(""))
+        data = builder.build(node, ())
+    except _Refused as exc:
+        raise fail(file, exc.expected, str(exc.problem), _line(exc.problem_mark)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         found = str(exc.problem or exc.context)
@@ -179,24 +349,46 @@ def load_yaml(path: Path) -> tuple[dict[str, Any], Located]:
         if exc.context and exc.context_mark is not None:
             found += f" ({exc.context} started on line {exc.context_mark.line + 1})"
         raise fail(file, "well-formed YAML", found, _line(mark)) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise fail(file, "printable YAML text",
+                   f"the control character U+{exc.character:04X}", line) from None
     except yaml.YAMLError as exc:
         raise fail(file, "well-formed YAML", str(exc)) from None
+    except RecursionError:
+        raise fail(file, f"at most {MAX_DEPTH} nested lists or mappings", "deeper") from None
     finally:
         loader.dispose()
-    if node is None:
+    if builder.problems:
+        raise DataError([problem(file, e, f, line, col) for e, f, line, col in builder.problems])
+    builder.located.lines.setdefault((), (file, node.start_mark.line + 1))
+    return data, builder.located
+
+
+def load_yaml(path: Path) -> tuple[dict[str, Any], Located]:
+    """Read one scenario file: its top-level mapping and the line of every path in it.
+
+    Raises :class:`DataError` naming the file and line for malformed YAML, several
+    documents, a top level that is not a mapping, duplicate or merge keys, YAML 1.1
+    traps, tags, dates that do not exist and files beyond the reader's bounds.
+    """
+    file = str(path)
+    data, loc = read_yaml(Path(path))
+    if data is None:
         raise fail(file, "a scenario (a YAML mapping of fields)", "an empty file")
-    if not isinstance(node, yaml.MappingNode):
+    if not isinstance(data, dict):
         raise fail(
             file,
             "a scenario (a YAML mapping of fields such as name:, territories:)",
-            f"a {'list' if isinstance(node, yaml.SequenceNode) else 'single value'}",
-            node.start_mark.line + 1,
+            f"a {'list' if isinstance(data, list) else 'single value'}",
+            loc.lines[()][1],
         )
-    builder = _Builder(file, yaml.SafeLoader(""))
-    data = builder.build(node, ())
-    if builder.problems:
-        raise DataError([problem(file, e, f, line, col) for e, f, line, col in builder.problems])
-    return data, builder.located
+    del loc.lines[()]
+    return data, loc
+
+
+def _tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def _line(mark: yaml.Mark | None) -> int | None:

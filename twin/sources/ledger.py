@@ -67,6 +67,7 @@ import pandas as pd
 from twin.errors import DataError, ProblemCollector
 from twin.geography import normalise_dep, normalise_reg
 from twin.paths import real_dir, synthetic_dir
+from twin.plausibility import BOUNDS
 from twin.sources.bdpm import ean13_check_digit, is_valid_cip13
 from twin.sources.tabular import LINE, TableSpec, read_table
 
@@ -149,6 +150,7 @@ LEDGER_SPEC = TableSpec(
     decimals=frozenset(QUANTITIES),
     decimal_mark=",",
     allow_negative=frozenset({"stock_debut", "stock_fin"}),  # reported below, in words
+    bounds={q: BOUNDS["ledger.quantity"] for q in QUANTITIES},
     key=("finess", "produit", "date"),
     code_checks={
         "date": _is_date,

@@ -130,6 +130,7 @@ import pandas as pd
 from twin.errors import DataError, ProblemCollector
 from twin.geography import dep_to_reg, is_dep, is_reg, normalise_dep, normalise_reg
 from twin.paths import real_dir
+from twin.plausibility import BOUNDS
 from twin.sources.tabular import LINE, TableSpec, read_table
 
 BORDEREAUX = ("ID", "URGENCES2", "MCO", "REA", "SMURSAMU", "SSR")
@@ -444,6 +445,8 @@ def spec_for(bordereau: str, year: int) -> TableSpec:
         integers=frozenset(c.name for c in read if c.name and c.kind == "count"),
         decimals=frozenset(c.name for c in read if c.name and c.kind == "number"),
         ignored=frozenset(c.raw for c in cols if c.name is None),
+        require_ignored=True,
+        bounds={c.name: BOUNDS["sae.count"] for c in read if c.name and c.kind == "count"},
     )
 
 

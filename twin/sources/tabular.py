@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from twin.errors import DataError, ProblemCollector
+from twin.plausibility import Bound
 
 LINE = "_line"
 # Integers below 2**53 convert to float64 exactly, whichever parser reads them.
@@ -66,6 +67,13 @@ class TableSpec:
     code_checks: Mapping[str, Callable[[str], bool]] = field(default_factory=dict)
     code_expectations: Mapping[str, str] = field(default_factory=dict)
     comment_prefix: str | None = None
+    bounds: Mapping[str, Bound] = field(default_factory=dict)
+    """Plausibility bounds of numeric columns (:data:`twin.plausibility.BOUNDS`)."""
+    min_rows: int = 1
+    """Data rows required: a header-only file is a truncated export, not "no activity"."""
+    require_ignored: bool = False
+    """Whether the known-but-not-read columns (``ignored``) must all be present too: a
+    file missing one of its vintage's columns is damaged even if that column is not read."""
 
 
 def _column_at(raw: bytes, offset: int, spec: TableSpec) -> str | None:
@@ -161,6 +169,15 @@ def _match_header(
         problems.add(
             path, f"a column {spellings} in the {spec.source} header", "no such column", line, canon
         )
+    if spec.require_ignored:
+        seen = {h.strip().lower() for h in header}
+        for h in sorted(spec.ignored):
+            if h.lower() not in seen:
+                problems.add(
+                    path, f"a column {h!r} in the {spec.source} header (every column of the "
+                    "vintage, even those not read: a missing one means a damaged export)",
+                    "no such column", line, h,
+                )
     for h in unknown:
         problems.add(
             path,
@@ -201,6 +218,26 @@ def _parse_numbers(
                     repr(raw.iloc[idx]), int(df[LINE].iloc[idx]), col,
                 )
         df[col] = values.astype("float64")
+
+
+def _check_bounds(
+    path: Path, df: pd.DataFrame, spec: TableSpec, problems: ProblemCollector
+) -> None:
+    """Numbers must be finite, and within their declared plausibility bound if any: an
+    ``inf`` or ``1e30`` in a count would otherwise overflow or poison every total."""
+    for col in sorted((spec.integers | spec.decimals) & set(df.columns)):
+        values = df[col].to_numpy(dtype="float64", na_value=np.nan)
+        bound = spec.bounds.get(col)
+        bad = np.isinf(values)
+        if bound is not None:
+            with np.errstate(invalid="ignore"):
+                bad |= (values < bound.low) | (values > bound.high)
+        rows = np.flatnonzero(bad)
+        for idx in rows[:20]:
+            expected = bound.expected() if bound is not None else "a finite number"
+            problems.add(path, expected, f"{values[idx]:g}", int(df[LINE].iloc[idx]), col)
+        if len(rows) > 20:
+            problems.add(path, "plausible values", f"{len(rows) - 20} more such rows", None, col)
 
 
 def _check_codes(
@@ -296,6 +333,18 @@ def read_table(path: str | Path, spec: TableSpec, raw: bytes | None = None) -> p
             raise DataError.single(path, "a readable file", exc.strerror or str(exc)) from None
     if not raw or raw.isspace():  # all ASCII whitespace, as ``not raw.strip()`` without a copy
         raise DataError.single(path, f"a {spec.source} file with a header line", "an empty file")
+    if raw[:2] == b"\x1f\x8b":
+        raise DataError.single(
+            path, f"a plain-text {spec.source} file (or a name ending in .gz)",
+            "gzip-compressed bytes: decompress it or rename it to .csv.gz", 1,
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise DataError.single(
+            path, f"a text {spec.source} file",
+            f"a NUL byte at byte offset {nul} (a binary or damaged file)",
+            raw.count(b"\n", 0, nul) + 1, _column_at(raw, nul, spec),
+        )
     text = _decode(path, raw, spec, problems)
     problems.raise_if_any()
     assert text is not None
@@ -319,6 +368,10 @@ def read_table(path: str | Path, spec: TableSpec, raw: bytes | None = None) -> p
     for col in _strip_cells(df, cells.parsed):
         cells.distinct.pop(col, None)  # the stripped values are no longer those words
     _parse_numbers(path, df, spec, problems, cells.parsed)
+    _check_bounds(path, df, spec, problems)
+    if len(df) < spec.min_rows and not problems.problems:
+        problems.add(path, f"at least {spec.min_rows} data row(s) under the {spec.source} header",
+                     "only the header (a truncated export?)", header_line_no)
     _check_codes(path, df, spec, problems, cells)
     if spec.key:
         _check_duplicates(path, df, spec.key, problems, cells)
