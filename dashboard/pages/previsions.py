@@ -23,20 +23,42 @@ from dashboard import figures, widgets
 from dashboard.pages.common import pick, register_export
 from dashboard.results import open_zarr
 
-FORECAST_FILES = {"ed": "forecast_ed.zarr", "admissions": "forecast_admissions.zarr",
+FORECAST_FILES = {"ed_regional": "forecast_ed_regional.zarr", "ed": "forecast_ed.zarr",
+                  "admissions": "forecast_admissions.zarr",
                   "medicines": "forecast_medicines.zarr"}
-FORECAST_LABELS = {"ed": "Passages aux urgences (quotidien)",
+FORECAST_LABELS = {"ed_regional":
+                   "Passages aux urgences par région (quotidien, données réelles)",
+                   "ed": "Passages aux urgences par département (quotidien, réplique)",
                    "admissions": "Hospitalisations après passage aux urgences (quotidien)",
                    "medicines": "Médicaments sentinelles (mensuel)"}
-FORECAST_UNITS = {"ed": "passages/jour", "admissions": "hospitalisations/jour",
+FORECAST_UNITS = {"ed_regional": "passages/jour", "ed": "passages/jour",
+                  "admissions": "hospitalisations/jour",
                   "medicines": "boîtes/mois"}
+# Which figures are real and which come from a synthetic replica, said on screen (the
+# regional series is the real OSCOUR file; the département series, admissions and the
+# pharmacy ledger are replicas; ANSM notices are real).
+FORECAST_PROVENANCE = {
+    "ed_regional": ("CHIFFRES RÉELS : passages OSCOUR® (Santé publique France, SurSaUD "
+                    "régional), historique réel ; la prévision est un modèle.", "info"),
+    "ed": ("Réplique synthétique : série départementale au format SurSaUD, calée sur les "
+           "totaux régionaux réels mais inventée jour par jour. Ne pas citer comme un fait.",
+           "warn"),
+    "admissions": ("Réplique : passages de la réplique départementale x part hospitalisée "
+                   "SAE (réelle).", "warn"),
+    "medicines": ("Réplique synthétique : délivrances Open Medic mensuelles inventées.",
+                  "warn"),
+}
+SHORTAGE_PROVENANCE = ("Stock : registre de PUI synthétique (réplique). Avis de rupture et de "
+                       "tension : fichier ANSM réel (BDPM) ; la colonne « Avis ANSM » dit quelles "
+                       "alertes s'appuient sur un avis réel.")
 ALERTS_FILE = "alertes.csv"
 ALERT_LABELS = {
     "rang": "Rang", "niveau": "Niveau", "produit_cle": "Produit", "code_produit": "Code",
     "site": "Site", "finess": "FINESS", "dep": "Dép.", "reg": "Région", "stock": "Stock",
     "jours_couverture": "Jours de couverture", "p_rupture_2s": "P(rupture) 2 sem. (%)",
     "p_rupture_4s": "P(rupture) 4 sem. (%)", "date_rupture_attendue": "Rupture attendue",
-    "statut_bdpm": "Statut BDPM", "motif": "Motif", "action": "Action suggérée",
+    "statut_bdpm": "Statut BDPM", "avis_ansm": "Avis ANSM", "motif": "Motif",
+    "action": "Action suggérée",
     "quantite_a_commander": "Quantité à commander",
 }
 TOTAL_LABELS = {"serie": "Série", "territoire": "Territoire", "total": "Total attendu",
@@ -90,6 +112,7 @@ def layout(ctx, params: dict[str, str]):
                 widgets.dropdown("fc-series", series_options(forecast_dataset(ctx, kind)),
                                  None, "Série", "28rem"),
             ], className="controls"),
+            html.Div(provenance_note(kind), id="fc-provenance"),
             dcc.Loading(widgets.graph("fc-graph"), type="dot", delay_show=400),
             widgets.table("fc-totals", pd.DataFrame(), TOTAL_LABELS, page_size=10),
         ]
@@ -103,6 +126,7 @@ def layout(ctx, params: dict[str, str]):
         levels = [x for x in al.get("niveau", pd.Series(dtype=str)).dropna().unique()]
         deps = sorted(al.get("dep", pd.Series(dtype=str)).dropna().unique())
         sh_part += [
+            widgets.note(SHORTAGE_PROVENANCE, "info"),
             html.Div([
                 widgets.dropdown("sh-level", [{"label": "Tous", "value": "*"}] +
                                  [{"label": x, "value": x} for x in levels], "*", "Niveau"),
@@ -116,6 +140,12 @@ def layout(ctx, params: dict[str, str]):
             f"Aucune alerte dans {ctx.config.shortage_dir} : lancez « twin shortages "
             f"--out {ctx.config.shortage_dir} ».", "warn"))
     return html.Div([html.H1("Prévisions et pénuries"), *fc_part, *sh_part])
+
+
+def provenance_note(kind: str):
+    """The on-screen statement of where a forecast's figures come from."""
+    text, tone = FORECAST_PROVENANCE.get(kind, ("", "info"))
+    return widgets.note(text, tone) if text else None
 
 
 def series_options(ds: xr.Dataset | None) -> list[dict[str, str]]:
@@ -144,6 +174,9 @@ def forecast_outputs(ctx, kind, series):
         sub = daily[daily["dep"] == str(one["territory"].values)].set_index("date")["passages"]
         start = pd.Timestamp(ds["date"].values[0])
         history = sub[(sub.index < start) & (sub.index >= start - pd.to_timedelta(56, unit="D"))]
+    if kind == "ed_regional" and str(one["level"].values) == "reg":
+        history = _regional_history(str(one["territory"].values),
+                                    pd.Timestamp(ds["date"].values[0]))
     fig = figures.forecast_chart(pd.DatetimeIndex(ds["date"].values), q,
                                  one["point"].values, [float(x) for x in ds["quantile"].values],
                                  title=str(one["label"].values), unit=unit, history=history)
@@ -156,6 +189,27 @@ def forecast_outputs(ctx, kind, series):
     return (fig, widgets.records(df), widgets.columns(df, TOTAL_LABELS,
                                                       {"total": 0, "bas_80": 0, "haut_80": 0}),
             opts, series)
+
+
+@lru_cache(maxsize=1)
+def _regional_real() -> pd.DataFrame:
+    import warnings
+
+    from twin.sources.sursaud_regional import load_ed_daily_regional
+
+    with warnings.catch_warnings():  # 07/08 dropped: said in the data card, not on this page
+        warnings.simplefilter("ignore")
+        return load_ed_daily_regional()
+
+
+def _regional_history(reg: str, start: pd.Timestamp) -> pd.Series | None:
+    """The real OSCOUR passages of the 8 weeks before the forecast (missing days stay gaps)."""
+    try:
+        df = _regional_real()
+    except Exception:  # no real file embedded: the chart shows the forecast alone
+        return None
+    sub = df[df["reg"] == reg].set_index("date")["passages"]
+    return sub[(sub.index < start) & (sub.index >= start - pd.to_timedelta(56, unit="D"))]
 
 
 def shortage_view(df: pd.DataFrame, level: object, dep: object) -> pd.DataFrame:
@@ -185,6 +239,10 @@ def register(app, ctx) -> None:
     )
     def update_forecast(kind, series):
         return forecast_outputs(ctx, kind, series)
+
+    @app.callback(Output("fc-provenance", "children"), Input("fc-kind", "value"))
+    def update_provenance(kind):
+        return provenance_note(kind if kind in FORECAST_FILES else "")
 
     @app.callback(
         Output("sh-table", "data"),

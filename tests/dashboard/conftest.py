@@ -71,7 +71,7 @@ def outputs_root(tmp_path_factory, real_runs) -> Path:
     sb.write_store(root / "essai.zarr", real_runs, SPECS)
     assert main(["forecast", "--territories", *DEPS, "--method", "seasonal_naive",
                  "--horizon", "7", "--out", str(root / "forecast")]) == 0
-    assert main(["shortages", "--paths", "10", "--horizon", "2",
+    assert main(["shortages", "--paths", "10", "--horizon", "8",
                  "--out", str(root / "ruptures")]) == 0
     return root
 

@@ -145,3 +145,15 @@ def test_levers_table_flattens_resolved_scenario(app_ctx):
     df = views.levers(ctx.catalog.get("essai"), "afflux")
     assert isinstance(df, pd.DataFrame)
     assert dict(zip(df.parametre, df.valeur, strict=True))["levers[1].factor"] == "1.4"
+
+
+def test_forecast_page_says_which_figures_are_real():
+    from dash import html
+
+    real = previsions.provenance_note("ed_regional")
+    replica = previsions.provenance_note("ed")
+    assert isinstance(real, html.Div) and "RÉELS" in real.children
+    assert "Réplique" in replica.children and "RÉELS" not in replica.children
+    assert previsions.provenance_note("inconnu") is None
+    # The real regional series is the page's first choice when its forecast exists.
+    assert next(iter(previsions.FORECAST_FILES)) == "ed_regional"
