@@ -205,7 +205,7 @@ def load_national(path: str | Path) -> pd.DataFrame:
     df = read_table(path, NATIONAL_SPEC)
     problems = ProblemCollector()
     df["date"] = _parse_dates(df["date_de_passage"])
-    _check_dates_and_sexes(path, df, problems)
+    check_dates_and_sexes(path, df, problems)
     problems.raise_if_any()
     out = df[["date", "sursaud_cl_age_corona", *_COUNTS]]
     out.columns = list(NATIONAL_COLUMNS)
@@ -267,7 +267,7 @@ def _parse_cached(path_str: str, _size: int, _mtime_ns: int) -> tuple[pd.DataFra
 
     df["dep"] = _normalise_deps(df["dep"])
     df["date"] = _parse_dates(df["date_de_passage"])
-    _check_dates_and_sexes(path, df, problems)
+    check_dates_and_sexes(path, df, problems)
     problems.raise_if_any()
 
     # Select, then rename in place: ``rename`` would copy the million rows once more.
@@ -281,8 +281,13 @@ def _parse_cached(path_str: str, _size: int, _mtime_ns: int) -> tuple[pd.DataFra
     return _tidy(df) if codes is None else _tidy_by_codes(df, codes)
 
 
-def _check_dates_and_sexes(path: Path, df: pd.DataFrame, problems: ProblemCollector) -> None:
-    """Unreadable dates; more passages by sex than in total (where all three are known)."""
+def check_dates_and_sexes(path: Path, df: pd.DataFrame, problems: ProblemCollector,
+                          column: str | None = None) -> None:
+    """Unreadable dates; more passages by sex than in total (where all three are known).
+
+    Shared by the département and regional loaders (same columns); ``column`` names the
+    field in the sex-split message where the caller's contract names one.
+    """
     for _, row in df.loc[df["date"].isna()].head(20).iterrows():
         problems.add(path, "a date YYYY-MM-DD", repr(row["date_de_passage"]), int(row[LINE]),
                      "date_de_passage")
@@ -291,7 +296,7 @@ def _check_dates_and_sexes(path: Path, df: pd.DataFrame, problems: ProblemCollec
         problems.add(
             path, "nbre_pass_tot_h + nbre_pass_tot_f <= nbre_pass_tot",
             f"{row['nbre_pass_tot_h']:.0f} + {row['nbre_pass_tot_f']:.0f} > "
-            f"{row['nbre_pass_tot']:.0f}", int(row[LINE]),
+            f"{row['nbre_pass_tot']:.0f}", int(row[LINE]), column,
         )
 
 

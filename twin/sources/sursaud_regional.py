@@ -45,6 +45,7 @@ import pandas as pd
 from twin.errors import DataError, ProblemCollector
 from twin.geography import is_reg, regions
 from twin.paths import real_dir
+from twin.sources.sursaud import check_dates_and_sexes
 from twin.sources.tabular import LINE, TableSpec, read_table
 
 FILE_PATTERNS = (
@@ -269,16 +270,7 @@ def _parse_cached(path_str: str, _size: int, _mtime_ns: int) -> pd.DataFrame:
     df = read_table(path, SPEC)
     problems = ProblemCollector()
     df["date"] = pd.to_datetime(df["date_de_passage"], format="%Y-%m-%d", errors="coerce")
-    for _, row in df.loc[df["date"].isna()].head(20).iterrows():
-        problems.add(path, "a date YYYY-MM-DD", repr(row["date_de_passage"]), int(row[LINE]),
-                     "date_de_passage")
-    by_sex = df["nbre_pass_tot_h"].fillna(0) + df["nbre_pass_tot_f"].fillna(0)
-    for _, row in df.loc[by_sex > df["nbre_pass_tot"]].head(20).iterrows():
-        problems.add(
-            path, "nbre_pass_tot_h + nbre_pass_tot_f <= nbre_pass_tot",
-            f"{row['nbre_pass_tot_h']:.0f} + {row['nbre_pass_tot_f']:.0f} > "
-            f"{row['nbre_pass_tot']:.0f}", int(row[LINE]), "nbre_pass_tot",
-        )
+    check_dates_and_sexes(path, df, problems, "nbre_pass_tot")
     problems.raise_if_any()
     df = df[[LINE, "reg", "date", "sursaud_cl_age_corona", *_COUNTS]]
     df.columns = [LINE, "reg", "date", "age_class", *_COUNTS.values()]
