@@ -65,7 +65,7 @@ def runs() -> dict[str, list[xr.Dataset]]:
 def store(all_runs: dict[str, list[xr.Dataset]]) -> xr.Dataset:
     """An in-memory results store (the batch layout) holding the runs' département values."""
     from twin.batch.aggregate import department_values
-    from twin.batch.variables import STORE_VARIABLES
+    from twin.batch.variables import STORE_VARIABLES, store_attrs
     from twin.geography import departements
 
     first = all_runs["reference"][0]
@@ -78,7 +78,7 @@ def store(all_runs: dict[str, list[xr.Dataset]]) -> xr.Dataset:
         v.name: (
             ("scenario", "replication", "dep", "date"),
             values[:, :, k],
-            {"units": v.units, "description": v.description, "long_name_fr": v.long_name_fr},
+            store_attrs(v),
         )
         for k, v in enumerate(STORE_VARIABLES)
     }

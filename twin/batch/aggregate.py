@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twin.batch.variables import RATIOS, STORE_VARIABLES
+from twin.aggregation import ratio, weighted_parts
+from twin.batch.variables import STORE_VARIABLES
+from twin.output_registry import Ratio, Sum, Weighted
 from twin.sim.replication import by_territory
 
 
@@ -32,33 +34,30 @@ def department_values(ds: xr.Dataset, deps: tuple[str, ...], dates: pd.DatetimeI
         )
     summed = by_territory(ds, "dep").reindex(dep=list(deps), fill_value=0.0)
     territory = ds.reindex(territory=list(deps))
-    passages = ds["ed_passages"]
     out = np.full((len(STORE_VARIABLES), len(deps), len(dates)), np.nan, dtype=np.float64)
     for k, v in enumerate(STORE_VARIABLES):
-        if v.how == "sum":
-            values = summed[v.name].transpose("dep", "date").to_numpy()
-        elif v.how == "dep":
+        a = v.aggregation
+        if v.level == "departement":
             values = territory[v.name].transpose("territory", "date").to_numpy()
-        elif v.how == "pooled":
-            values = _pooled_share(ds[v.name], passages, deps)
-        else:  # ratio
-            num, den = RATIOS[v.name]
-            n = summed[num].transpose("dep", "date").to_numpy()
-            d = summed[den].transpose("dep", "date").to_numpy()
-            with np.errstate(invalid="ignore", divide="ignore"):
-                values = np.where(d > 0, n / d, np.nan)
+        elif isinstance(a, Sum):
+            values = summed[v.name].transpose("dep", "date").to_numpy()
+        elif isinstance(a, Weighted):
+            values = _pooled(ds[v.name], ds[a.by], deps)
+        elif isinstance(a, Ratio):
+            values = ratio(
+                summed[a.num].transpose("dep", "date").to_numpy(),
+                summed[a.den].transpose("dep", "date").to_numpy(),
+            )
+        else:
+            raise ValueError(f"{v.name}: a quantile cannot be summed to a département")
         out[k] = values
     return out.astype(np.float32)
 
 
-def _pooled_share(share: xr.DataArray, passages: xr.DataArray, deps: tuple[str, ...]):
-    """Passage-weighted share per département and day (NaN on a day without ED stays)."""
-    ok = share.notnull() & passages.notnull()
-    weighted = (share.fillna(0.0) * passages.fillna(0.0)).where(ok, 0.0)
-    weight = passages.fillna(0.0).where(ok, 0.0)
-    num = weighted.groupby("dep").sum().reindex(dep=list(deps), fill_value=0.0)
-    den = weight.groupby("dep").sum().reindex(dep=list(deps), fill_value=0.0)
-    n = num.transpose("dep", "date").to_numpy()
-    d = den.transpose("dep", "date").to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(d > 0, n / d, np.nan)
+def _pooled(x: xr.DataArray, weight: xr.DataArray, deps: tuple[str, ...]) -> np.ndarray:
+    """Weighted mean per département and day, e.g. the passage-weighted ED share (NaN on a
+    day without ED stays)."""
+    xw, w = weighted_parts(x.values, weight.transpose(*x.dims).values)
+    num = x.copy(data=xw).groupby("dep").sum().reindex(dep=list(deps), fill_value=0.0)
+    den = x.copy(data=w).groupby("dep").sum().reindex(dep=list(deps), fill_value=0.0)
+    return ratio(num.transpose("dep", "date").to_numpy(), den.transpose("dep", "date").to_numpy())

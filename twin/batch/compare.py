@@ -34,19 +34,20 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twin.batch.variables import BY_NAME, RATIOS, STORE_VARIABLES
+from twin.aggregation import (
+    exceeds_any_day,
+    over_time,
+    paired_difference,
+    ratio,
+    summary,
+    weighted_parts,
+)
 from twin.errors import DataError
+from twin.output_registry import BY_NAME, RATIOS, STORE_OUTPUTS, Ratio, Weighted
 from twin.outputs import replace_path
 
 THRESHOLDS = (0.95, 1.0)
-QUANTILES = (0.05, 0.5, 0.95)
-WEIGHTED = {
-    "ed_los_over_4h_share": "ed_passages",
-    "ed_los_over_8h_share": "ed_passages",
-    "samu_answer_time_mean": "samu_calls",
-}
-"""Non-additive variables pooled to a région with these weights."""
-DEP_ONLY = ("samu_answer_time_p90", "smur_response_median")
+PERCENTILES = (5.0, 50.0, 95.0)
 KEY_INDICATORS = (
     "ed_passages",
     "ed_los_over_4h_share",
@@ -71,43 +72,44 @@ def threshold_column(t: float) -> str:
 
 
 def _region_daily(ds: xr.Dataset) -> xr.Dataset:
-    """Daily région values (dims scenario, replication, reg, date)."""
+    """Daily région values (dims scenario, replication, reg, date), each variable combined
+    as the output registry says; quantiles (not pooled) are left out."""
     out = {}
-    for v in STORE_VARIABLES:
-        x = ds[v.name]
-        if v.name in DEP_ONLY:
+    for o in STORE_OUTPUTS:
+        x = ds[o.name]
+        if not o.regional or isinstance(o.aggregation, Ratio):
             continue
-        if v.name in WEIGHTED:
-            w = ds[WEIGHTED[v.name]]
-            ok = x.notnull() & w.notnull()
-            num = (x * w).where(ok).groupby("reg").sum("dep")
-            den = w.where(ok).groupby("reg").sum("dep")
-            out[v.name] = num / den.where(den > 0)
-        elif v.name in RATIOS:
-            continue
+        if isinstance(o.aggregation, Weighted):
+            xw, w = weighted_parts(x.values, ds[o.aggregation.by].values)
+            num = x.copy(data=xw).groupby("reg").sum("dep")
+            den = x.copy(data=w).groupby("reg").sum("dep")
+            out[o.name] = den.copy(data=ratio(num.values, den.values))
         else:
-            out[v.name] = x.groupby("reg").sum("dep", min_count=1)
-    for name, (num, den) in RATIOS.items():
-        out[name] = out[num] / out[den].where(out[den] > 0)
+            out[o.name] = x.groupby("reg").sum("dep", min_count=1)
+    for name, r in RATIOS.items():
+        out[name] = out[r.den].copy(data=ratio(out[r.num].values, out[r.den].values))
     return xr.Dataset(out)
 
 
 def _per_replication(daily: xr.Dataset) -> xr.Dataset:
-    """One number per replication: mean over days, highest day for peaks."""
-    return xr.Dataset(
-        {
-            k: (v.max("date") if k.endswith("_peak") else v.mean("date"))
-            for k, v in daily.data_vars.items()
-        }
-    )
+    """One number per replication: mean over days, highest day for peaks (the registry's
+    ``over_time``)."""
+    out = {}
+    for k, v in daily.data_vars.items():
+        d = v.transpose(..., "date")
+        out[k] = d.isel(date=0, drop=True).copy(data=over_time(BY_NAME[k], d.values))
+    return xr.Dataset(out)
 
 
 def _exceedance(daily: xr.Dataset, thresholds: Sequence[float]) -> dict[str, xr.DataArray]:
     out = {}
     for name in RATIOS:
         if name in daily:
+            d = daily[name].transpose(..., "date")
             for t in thresholds:
-                out[(name, t)] = (daily[name] > t).any("date")
+                out[(name, t)] = d.isel(date=0, drop=True).copy(
+                    data=exceeds_any_day(d.values, t)
+                )
     return out
 
 
@@ -144,7 +146,7 @@ def compare(
             f"at least one complete replication of the baseline {baseline}",
             "none complete (finish the batch with --resume)",
         )
-    variables = [v.name for v in STORE_VARIABLES]
+    variables = [v.name for v in STORE_OUTPUTS]
     dep_daily = ds[variables].load()
     reg_daily = _region_daily(dep_daily)
     levels = (
@@ -152,7 +154,7 @@ def compare(
         ("reg", reg_daily, regions()["nom"].to_dict()),
     )
     rows: list[dict] = []
-    qcols = [f"p{round(q * 100)}" for q in QUANTILES]
+    qcols = [f"p{round(q)}" for q in PERCENTILES]
     for level, daily, labels in levels:
         per_rep = _per_replication(daily)
         exceed = _exceedance(daily, thresholds)
@@ -170,21 +172,22 @@ def compare(
                     quantities = [("value", vals)]
                     if scenario != baseline:
                         base = base_vals.isel(replication=reps).values.astype(np.float64)
-                        quantities.append(("difference", vals - base))
+                        quantities.append(("difference", paired_difference(vals, base)))
                     for quantity, x in quantities:
                         row = {
                             "indicator": name,
-                            "units": meta.units,
-                            "long_name_fr": meta.long_name_fr,
+                            "units": meta.store_units,
+                            "long_name_fr": meta.label_fr,
                             "level": level,
                             "territory": territory,
                             "territory_name": labels.get(territory, territory),
                             "scenario": scenario,
                             "quantity": quantity,
-                            "replications": int(np.isfinite(x).sum()),
-                            "mean": _nanmean(x),
                         }
-                        row.update(dict(zip(qcols, _nanquantiles(x), strict=True)))
+                        mean, qs, n = summary(x, PERCENTILES)
+                        row["replications"] = int(n)
+                        row["mean"] = float(mean)
+                        row.update({c: float(q) for c, q in zip(qcols, qs, strict=True)})
                         for t in thresholds:
                             col = threshold_column(t)
                             row[col] = np.nan
@@ -193,18 +196,6 @@ def compare(
                                 row[col] = float(e.isel(replication=reps).values.mean())
                         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _nanmean(x: np.ndarray) -> float:
-    x = x[np.isfinite(x)]
-    return float(x.mean()) if x.size else float("nan")
-
-
-def _nanquantiles(x: np.ndarray) -> list[float]:
-    x = x[np.isfinite(x)]
-    if not x.size:
-        return [float("nan")] * len(QUANTILES)
-    return [float(v) for v in np.quantile(x, QUANTILES)]
 
 
 # --------------------------------------------------------------------------- printing
@@ -254,7 +245,7 @@ def format_table(
     t = table[table["level"].isin(levels)]
     if indicators is not None:
         t = t[t["indicator"].isin(indicators)]
-    order = {n: k for k, n in enumerate(indicators or [v.name for v in STORE_VARIABLES])}
+    order = {n: k for k, n in enumerate(indicators or [v.name for v in STORE_OUTPUTS])}
     lines = []
     scenarios = [s for s in dict.fromkeys(t["scenario"]) if s != baseline] or [baseline]
     for scenario in scenarios:

@@ -32,7 +32,7 @@ import xarray as xr
 import zarr
 
 from twin.batch.plan import BatchPlan, Task
-from twin.batch.variables import STORE_VARIABLES, VARIABLE_NAMES
+from twin.batch.variables import STORE_VARIABLES, VARIABLE_NAMES, store_attrs
 from twin.errors import DataError
 
 FORMAT_VERSION = 1
@@ -108,7 +108,7 @@ def template(plan: BatchPlan) -> xr.Dataset:
         data_vars[v.name] = xr.Variable(
             dims,
             arr,
-            attrs={"units": v.units, "description": v.description, "long_name_fr": v.long_name_fr},
+            attrs=store_attrs(v),
         )
     completed = np.zeros((len(plan.scenarios), plan.replications, len(plan.blocks)), bool)
     data_vars["completed"] = xr.Variable(

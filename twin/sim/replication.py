@@ -18,68 +18,18 @@ import pandas as pd
 import xarray as xr
 
 from twin.network import DISCIPLINES, CareNetwork
+from twin.output_registry import BY_NAME, OUTPUTS, summable_at
 from twin.sim import pathway as pw
 from twin.sim.clock import HOURS_PER_DAY, TIME_UNIT, day_dates
 from twin.sim.interventions import Interventions
 from twin.sim.resources import PeriodicRecorder
 
 VARIABLES: dict[str, tuple[str, str]] = {
-    # name: (units, description)
-    "ed_passages": ("patients/day", "ED arrivals (self-presentations and SAMU transports)"),
-    "ed_wait_first_contact_median": (
-        "minutes",
-        "median time from arrival to first medical contact",
-    ),
-    "ed_wait_first_contact_p90": ("minutes", "90th percentile of time to first medical contact"),
-    "ed_los_median": ("hours", "median ED length of stay (arrival to leaving the ED)"),
-    "ed_los_over_4h_share": ("1", "share of ED stays longer than 4 hours"),
-    "ed_los_over_8h_share": ("1", "share of ED stays longer than 8 hours"),
-    "ed_boarding_hours": (
-        "patient-hours/day",
-        "hours admitted patients waited in the ED for a bed",
-    ),
-    "ed_occupancy_mean": ("patients", "mean patients in ED treatment places or waiting for one"),
-    "admissions_ward": ("patients/day", "ED patients admitted to an MCO ward"),
-    "admissions_icu": ("patients/day", "ED patients admitted to critical care"),
-    "ed_transfers_out": (
-        "patients/day",
-        "ED patients transferred to another establishment (SAE dtEXT)",
-    ),
-    "uhcd_stays": ("patients/day", "ED patients kept in the short-stay unit (UHCD)"),
-    "transfers_out": ("patients/day", "admitted patients transferred out for lack of a bed"),
-    "transfers_in": ("patients/day", "patients received by transfer for lack of a bed elsewhere"),
-    "refused": ("patients/day", "admitted patients for whom no bed was free in the région"),
-    "electives_scheduled": ("patients/day", "scheduled (elective) admissions planned"),
-    "electives_cancelled": (
-        "patients/day",
-        "scheduled admissions cancelled (plan blanc or no bed)",
-    ),
-    "plan_blanc_hours": ("hours/day", "hours under the crisis plan (plan blanc)"),
-    "ssr_blocked_hours": (
-        "patient-hours/day",
-        "acute bed-hours held waiting for a follow-up (SSR) bed",
-    ),
-    "mco_occupied_mean": ("beds", "mean occupied MCO beds"),
-    "mco_occupied_peak": (
-        "beds",
-        "sum over disciplines of each ward's daily peak (upper bound of the establishment peak)",
-    ),
-    "mco_capacity": ("beds", "mean open MCO beds (including surge beds)"),
-    "icu_occupied_mean": ("beds", "mean occupied adult critical-care beds"),
-    "icu_occupied_peak": ("beds", "peak occupied adult critical-care beds"),
-    "icu_capacity": ("beds", "mean open adult critical-care beds"),
-    "ssr_occupied_mean": ("beds", "mean occupied follow-up care (SSR) beds"),
-    "samu_calls": ("calls/day", "calls received by the SAMU (centre 15)"),
-    "samu_answer_time_mean": ("seconds", "mean time to answer a SAMU call"),
-    "samu_answer_time_p90": ("seconds", "90th percentile of SAMU answer time"),
-    "smur_missions": ("missions/day", "primary SMUR missions"),
-    "smur_response_median": ("minutes", "median SMUR response time (dispatch request to arrival)"),
-    "samu_ed_transports": ("patients/day", "patients transported to an ED after a SAMU call"),
-    "closed_ed_redirected": (
-        "patients/day",
-        "patients who found their ED closed and called the SAMU",
-    ),
+    o.name: (o.units, o.description)
+    for o in OUTPUTS
+    if o.simulated and o.dims in (("establishment", "date"), ("territory", "date"))
 }
+"""Daily outputs (name: (units, description)); :mod:`twin.output_registry` defines them."""
 
 
 def run_replication(
@@ -177,7 +127,7 @@ def _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes) -> xr
         return np.full((n_est, days), np.nan)
 
     data: dict[str, np.ndarray] = {
-        k: est_matrix() for k in VARIABLES if not k.startswith(("samu", "smur", "closed"))
+        k: est_matrix() for k in VARIABLES if BY_NAME[k].level == "establishment"
     }
     zero_fill = (
         "mco_occupied_mean",
@@ -302,18 +252,9 @@ def _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes) -> xr
     )
     for k, v in dep_vars.items():
         ds[k] = (("territory", "date"), v)
-    for k, (units, desc) in VARIABLES.items():
-        ds[k].attrs.update(units=units, description=desc)
-    ds["mco_occupied_by_discipline"].attrs.update(
-        units="beds", description="mean occupied MCO beds by discipline"
-    )
-    ds["mco_beds"].attrs.update(units="beds", description="MCO beds (SAE LIT) by discipline")
-    ds["icu_beds"].attrs.update(
-        units="beds", description="adult critical-care beds (SAE REAADU LIT)"
-    )
-    ds["ed_in_system_end"].attrs.update(
-        units="patients", description="patients in the ED at the end of the run"
-    )
+    for o in OUTPUTS:
+        if o.simulated:
+            ds[o.name].attrs.update(units=o.units, description=o.description)
     if episodes and episode_parts:
         est_idx = np.concatenate([np.full(len(r), i) for i, r in episode_parts])
         rec = np.concatenate([r for _, r in episode_parts])
@@ -343,17 +284,12 @@ def _ed_in_system(sim, n_est: int) -> np.ndarray:
 def by_territory(ds: xr.Dataset, level: str = "dep") -> xr.Dataset:
     """Sum establishment-level counts and bed occupancies to ``dep`` or ``reg``.
 
-    Quantile variables (medians, p90, shares) are not additive and are left out; use the
+    Only the outputs the registry declares summable are summed: quantiles (medians, p90)
+    cannot be pooled, and shares need weights (see :func:`twin.batch.aggregate`); use the
     episode log for pooled quantiles at a territorial level.
     """
-    additive = [
-        k
-        for k, v in ds.data_vars.items()
-        if "establishment" in v.dims
-        and not any(s in k for s in ("median", "p90", "share"))
-        and not k.startswith("episode")
-    ]
-    return ds[additive].groupby(level).sum()
+    summable = [k for k in summable_at("establishment") if k in ds.data_vars]
+    return ds[summable].groupby(level).sum()
 
 
 def to_frame(ds: xr.Dataset, variable: str) -> pd.DataFrame:
