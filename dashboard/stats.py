@@ -1,5 +1,10 @@
 """Pure statistics behind every chart: no I/O, numpy arrays in, numpy arrays out.
 
+The arithmetic (ratios, weighted pooling, period reduction, summaries across replications,
+paired differences, exceedance) is :mod:`twin.aggregation`, shared with ``twin compare`` and
+the results store; this module arranges it for the dashboard's (replication, territory,
+date) arrays.
+
 An indicator is computed from *parts*: arrays ``(replication, territory, date)`` already
 summed over the départements of each territory. A count has one part (``x``); an occupancy
 rate two (occupied, capacity); a share or mean time two (``x·w``, ``w``, with the weight
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.catalogue import Indicator
+from twin import aggregation as agg
 
 Parts = dict[str, np.ndarray]
 """Named arrays (replication, territory, date): ``x`` (sum), ``num``/``den`` (ratio),
@@ -53,21 +59,17 @@ def make_parts(ind: Indicator, raw: Mapping[str, np.ndarray],
                matrix: np.ndarray | None) -> Parts:
     """Parts of ``ind`` from raw store arrays (rep, dep, date), grouped by ``matrix``."""
     if ind.aggregation == "ratio":
-        return {"num": _group(raw[str(ind.numerator)], matrix),
-                "den": _group(raw[str(ind.denominator)], matrix)}
+        num, den = ind.needs()
+        return {"num": _group(raw[num], matrix), "den": _group(raw[den], matrix)}
     if ind.aggregation == "weighted":
-        x, w = raw[ind.name].astype(np.float64), raw[str(ind.weight)].astype(np.float64)
-        xw = np.where(w > 0, x * w, 0.0)
-        xw = np.where(np.isnan(w), np.nan, xw)
-        return {"xw": _group(xw, matrix), "w": _group(w, matrix)}
+        x, w = (raw[n].astype(np.float64) for n in ind.needs())
+        xw, ww = agg.weighted_parts(x, w)
+        missing = np.isnan(w)  # a département not written yet: its group is unknown
+        return {"xw": _group(np.where(missing, np.nan, xw), matrix),
+                "w": _group(np.where(missing, np.nan, ww), matrix)}
     if ind.aggregation == "none" and matrix is not None:
         raise ValueError(f"{ind.name} cannot be aggregated above the département")
     return {"x": _group(raw[ind.name], matrix)}
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
 def daily(ind: Indicator, parts: Parts) -> np.ndarray:
@@ -75,25 +77,23 @@ def daily(ind: Indicator, parts: Parts) -> np.ndarray:
     if "x" in parts:
         out = parts["x"]
     elif "num" in parts:
-        out = _ratio(parts["num"], parts["den"])
+        out = agg.ratio(parts["num"], parts["den"])
     else:
-        out = _ratio(parts["xw"], parts["w"])
+        out = agg.ratio(parts["xw"], parts["w"])
     return out * ind.scale
 
 
 def over_period(ind: Indicator, parts: Parts, days: slice | np.ndarray) -> np.ndarray:
-    """One value per (rep, territory) for the days selected: mean per day for counts,
-    ratio of totals for rates and weighted shares."""
+    """One value per (rep, territory) for the days selected: mean per day for counts (the
+    highest day for peaks), ratio of totals for rates and weighted shares."""
     sel = {k: v[:, :, days] for k, v in parts.items()}
     with np.errstate(invalid="ignore"):
         if "x" in sel:
-            out = np.nanmean(sel["x"], axis=2) if sel["x"].shape[2] else np.full(
-                sel["x"].shape[:2], np.nan)
-            out = np.where(np.isnan(sel["x"]).all(axis=2), np.nan, out)
+            out = agg.over_time(ind.output, sel["x"], axis=2)
         elif "num" in sel:
-            out = _ratio(sel["num"].sum(axis=2), sel["den"].sum(axis=2))
+            out = agg.ratio(sel["num"].sum(axis=2), sel["den"].sum(axis=2))
         else:
-            out = _ratio(sel["xw"].sum(axis=2), sel["w"].sum(axis=2))
+            out = agg.ratio(sel["xw"].sum(axis=2), sel["w"].sum(axis=2))
     return out * ind.scale
 
 
@@ -107,44 +107,13 @@ class Summary:
     n: int
 
 
-def _quiet_percentile(a: np.ndarray, q: float, axis: int = 0) -> np.ndarray:
-    if a.shape[axis] == 0 or np.isnan(a).all():
-        shape = list(a.shape)
-        shape.pop(axis)
-        return np.full(shape, np.nan)
-    with np.errstate(invalid="ignore"), _NoWarn():
-        return np.nanpercentile(a, q, axis=axis)
-
-
-class _NoWarn:
-    """Silence numpy's all-NaN-slice RuntimeWarnings for territories without data."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
-
-
 def summarise(values: np.ndarray) -> Summary:
     """Mean, P5 and P95 across replications (axis 0) of (rep, territory) values."""
-    with _NoWarn():
-        mean = np.nanmean(values, axis=0) if values.shape[0] else np.full(values.shape[1:],
-                                                                          np.nan)
-    return Summary(mean, _quiet_percentile(values, 5), _quiet_percentile(values, 95),
-                   int(values.shape[0]))
+    mean, (p5, p95), _ = agg.summary(values, (5.0, 95.0))
+    return Summary(mean, p5, p95, int(values.shape[0]))
 
 
-def paired_difference(scenario: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-    """Scenario minus baseline, replication by replication (same shapes)."""
-    if scenario.shape != baseline.shape:
-        raise ValueError(f"paired replications differ in shape: {scenario.shape} vs "
-                         f"{baseline.shape}")
-    return scenario - baseline
+paired_difference = agg.paired_difference
 
 
 def statistic(values: np.ndarray, baseline: np.ndarray | None, stat: str) -> np.ndarray:
@@ -165,17 +134,16 @@ def statistic(values: np.ndarray, baseline: np.ndarray | None, stat: str) -> np.
 
 def fan(values: np.ndarray) -> dict[str, np.ndarray]:
     """Quantiles across replications of (rep, date) values: p5, p25, p50, p75, p95, mean."""
-    out = {f"p{q}": _quiet_percentile(values, q) for q in (5, 25, 50, 75, 95)}
-    with _NoWarn():
-        out["mean"] = np.nanmean(values, axis=0)
-    return out
+    qs = (5, 25, 50, 75, 95)
+    mean, values_q, _ = agg.summary(values, [float(q) for q in qs])
+    return {**{f"p{q}": v for q, v in zip(qs, values_q, strict=True)}, "mean": mean}
 
 
 def exceedance(daily_values: np.ndarray, threshold: float) -> tuple[float, float, float, int]:
     """Probability that the daily value exceeds ``threshold`` on at least one day, across
     replications of (rep, date) values, with a 90 % Wilson interval: (p, low, high, n)."""
     valid = ~np.isnan(daily_values).all(axis=1)
-    hits = (np.nan_to_num(daily_values[valid], nan=-np.inf) > threshold).any(axis=1)
+    hits = agg.exceeds_any_day(daily_values[valid], threshold, axis=1)
     n = int(valid.sum())
     if n == 0:
         return (np.nan, np.nan, np.nan, 0)

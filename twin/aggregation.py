@@ -46,6 +46,8 @@ def over_time(output: Output, values: np.ndarray, axis: int = -1) -> np.ndarray:
     """One value per period: the mean of the days, or the highest day for a peak output;
     NaN days are skipped, NaN when every day is NaN."""
     values = np.asarray(values)
+    if values.shape[axis] == 0:
+        return np.full(np.delete(values.shape, axis), np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, as wanted
         if output.over_time == "max":

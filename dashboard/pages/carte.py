@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, Patch, State, callback_context, dcc, html, no_update
 
 from dashboard import figures, observed, views, widgets
-from dashboard.catalogue import LEVELS, STATISTICS, options
+from dashboard.catalogue import BY_NAME, LEVELS, STATISTICS, options
 from dashboard.pages.common import choose, no_store, pick, register_export
 
 LAYERS = {"sim": "Simulé", "obs": "Observé"}
@@ -71,8 +71,9 @@ def map_outputs(ctx, store_id, level, indicator, scenario, period, stat, layer,
                   {r: [d for d in s.deps if views_reg(d) == r] for r in codes})
         got = observed.layer(ind.name, groups, s.dates[c.days])
         if got is None:
-            msg = (f"Pas de données observées pour « {ind.label} » : choisissez Passages aux "
-                   "urgences, Lits MCO ouverts ou Lits de soins critiques ouverts.")
+            offered = [BY_NAME[n].label for n in observed.OBSERVED_FOR]
+            msg = (f"Pas de données observées pour « {ind.label} » : choisissez "
+                   f"{', '.join(offered[:-1])} ou {offered[-1]}.")
             return figures.empty(msg, 620), msg, [], []
         values, note = got
         unit = "patients/jour" if ind.name == "ed_passages" else "lits"

@@ -2,8 +2,9 @@
 
 ``notes/store-format.md`` is the contract between the batch runner and the dashboard. These
 helpers write stores that follow it exactly, from *real* simulation outputs
-(``build_network`` + ``run_replication`` + ``by_territory(ds, "dep")``), so the dashboard is
-tested on the same shapes, dtypes, attributes and value ranges a batch produces.
+(``build_network`` + ``run_replication`` + the batch's own ``department_values``), with the
+variables and attributes of the output registry, so the dashboard is tested on the same
+shapes, dtypes, attributes and value ranges a batch produces.
 
 ``tile_store`` fills a large store (benchmark size: 10 scenarios × 30 replications × 101
 départements × 365 days) by writing the real template once and tiling the values of a few
@@ -21,54 +22,23 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from twin.batch.aggregate import department_values
+from twin.batch.variables import STORE_VARIABLES, VARIABLE_NAMES, store_attrs
 from twin.geography import departements, regions
-from twin.sim.replication import VARIABLES, by_territory
 
-ADDITIVE = (
-    "ed_passages", "admissions_ward", "admissions_icu", "ed_transfers_out", "uhcd_stays",
-    "ed_boarding_hours", "ed_occupancy_mean", "transfers_out", "transfers_in", "refused",
-    "electives_scheduled", "electives_cancelled", "plan_blanc_hours", "ssr_blocked_hours",
-    "mco_occupied_mean", "mco_occupied_peak", "mco_capacity", "icu_occupied_mean",
-    "icu_occupied_peak", "icu_capacity", "ssr_occupied_mean",
-)
-SAMU = ("samu_calls", "samu_answer_time_mean", "samu_answer_time_p90", "smur_missions",
-        "smur_response_median", "samu_ed_transports", "closed_ed_redirected")
-POOLED = ("ed_los_over_4h_share", "ed_los_over_8h_share")
-RATES = {"mco_occupancy_rate": ("mco_occupied_mean", "mco_capacity"),
-         "icu_occupancy_rate": ("icu_occupied_mean", "icu_capacity")}
-CONTRACT_VARIABLES = ADDITIVE + SAMU + POOLED + tuple(RATES)
-
-LABELS_FR = {
-    "ed_passages": "Passages aux urgences", "mco_occupancy_rate": "Taux d'occupation MCO",
-    "icu_occupancy_rate": "Taux d'occupation des soins critiques",
-}
-UNITS = {**{k: u for k, (u, _) in VARIABLES.items()}, "mco_occupancy_rate": "1",
-         "icu_occupancy_rate": "1"}
+CONTRACT_VARIABLES = VARIABLE_NAMES
 
 
 def dep_level(run: xr.Dataset) -> xr.Dataset:
-    """One replication's Dataset reduced to the contract's département variables."""
-    add = by_territory(run, "dep")[list(ADDITIVE)]
-    samu = run[list(SAMU)].rename({"territory": "dep"})
-    w = run["ed_passages"]
-    pooled = {}
-    for v in POOLED:
-        num = (run[v].fillna(0.0) * w).groupby("dep").sum()
-        den = w.groupby("dep").sum()
-        pooled[v] = (num / den.where(den > 0))
-    out = xr.merge([add, samu.reindex(dep=add["dep"].values), xr.Dataset(pooled)],
-                   compat="override", join="left")
-    for name, (num, den) in RATES.items():
-        out[name] = out[num] / out[den].where(out[den] > 0)
-    out = out[list(CONTRACT_VARIABLES)]
-    out["date"] = pd.DatetimeIndex(out["date"].values).astype("datetime64[ns]")
-    return out.drop_vars([c for c in out.coords if c not in ("dep", "date")])
-
-
-def _attrs_for(var: str) -> dict[str, str]:
-    units = UNITS.get(var, "1")
-    desc = VARIABLES.get(var, ("", var))[1]
-    return {"units": units, "description": desc, "long_name_fr": LABELS_FR.get(var, var)}
+    """One replication's Dataset reduced to the store's département variables (the batch
+    worker's computation)."""
+    deps = tuple(sorted({str(d) for d in run["dep"].values}))
+    dates = pd.DatetimeIndex(run["date"].values).astype("datetime64[ns]")
+    values = department_values(run, deps, dates)
+    return xr.Dataset(
+        {v: (("dep", "date"), values[k]) for k, v in enumerate(CONTRACT_VARIABLES)},
+        coords={"dep": list(deps), "date": dates},
+    )
 
 
 def template(scenarios: Sequence[str], replications: int, deps: Sequence[str],
@@ -78,8 +48,8 @@ def template(scenarios: Sequence[str], replications: int, deps: Sequence[str],
     ref = departements()
     regs = sorted({ref.at[d, "reg"] for d in deps})
     shape = (len(scenarios), replications, len(deps), len(dates))
-    data = {v: (("scenario", "replication", "dep", "date"), np.full(shape, np.nan, np.float32),
-                _attrs_for(v)) for v in CONTRACT_VARIABLES}
+    data = {v.name: (("scenario", "replication", "dep", "date"), np.full(shape, np.nan, np.float32),
+                store_attrs(v)) for v in STORE_VARIABLES}
     data["completed"] = (("scenario", "replication", "block"),
                          np.zeros((len(scenarios), replications, len(regs)), dtype=bool))
     return xr.Dataset(
