@@ -4,7 +4,7 @@ The replication's Dataset attributes (:mod:`twin.sim.replication`), the summing 
 territories (``by_territory``), the batch store's variables and their département values
 (:mod:`twin.batch.variables`, :mod:`twin.batch.aggregate`), the région figures of
 ``twin compare``, the dashboard's indicators (:mod:`dashboard.catalogue`) and the table of
-``docs/reference-outputs.md`` (generated: ``python -m twin.output_registry``) all read this
+``docs/reference-outputs.md`` (generated: ``python -m twin.output_reference``) all read this
 table, so a name, a unit or a label cannot differ from one place to another.
 
 (``twin/outputs.py`` is another module: safe writing of output files.)
@@ -20,7 +20,6 @@ to one number for a period: their mean, or their highest day for peaks.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -246,113 +245,3 @@ def _check(outputs: tuple[Output, ...]) -> None:
 
 
 _check(OUTPUTS)
-
-
-# --------------------------------------------------------------------------- documentation
-
-REGENERATE = ".venv/bin/python -m twin.output_registry"
-BEGIN = "<!-- BEGIN GENERATED: output table (python -m twin.output_registry) -->"
-END = "<!-- END GENERATED -->"
-
-
-def how_made(o: Output) -> str:
-    """How the store's département value of ``o`` is made (English, for the reference)."""
-    a = o.aggregation
-    if o.level == "departement":
-        return "the département's SAMU/SMUR"
-    if isinstance(a, Sum):
-        return "sum over the département's establishments"
-    if isinstance(a, Weighted):
-        return f"pooled over the département's EDs, weighted by `{a.by}`"
-    if isinstance(a, Ratio):
-        return f"`{a.num}` / `{a.den}` of the summed establishments (NaN when `{a.den}` is 0)"
-    return "not kept in the store (a quantile cannot be pooled)"
-
-
-def _above(o: Output) -> str:
-    a = o.aggregation
-    if isinstance(a, Sum):
-        return "sum"
-    if isinstance(a, Weighted):
-        return f"mean weighted by `{a.by}`"
-    if isinstance(a, Ratio):
-        return "ratio of the sums"
-    return "not given"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-def store_table() -> str:
-    """Markdown table of the store's variables (one row each, in store order)."""
-    rows = [
-        "| variable | units | meaning | French label | how the département value is made "
-        "| région (twin compare, dashboard) | over a period |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for o in STORE_OUTPUTS:
-        over = "highest day" if o.over_time == "max" else "daily mean"
-        if isinstance(o.aggregation, Ratio | Weighted):
-            over += " (`twin compare`); ratio of the period's totals (dashboard)"
-        rows.append(
-            f"| `{o.name}` | {o.store_units} | {_cell(o.store_description)} | "
-            f"{_cell(o.label_fr)} | {how_made(o)} | {_above(o)} | {over} |"
-        )
-    return "\n".join(rows)
-
-
-def replication_table() -> str:
-    """Markdown table of every output of one replication's Dataset."""
-    rows = [
-        "| variable | dims | units | meaning | French label | summed by `by_territory` |",
-        "|---|---|---|---|---|---|",
-    ]
-    for o in OUTPUTS:
-        if not o.simulated:
-            continue
-        summed = "yes" if o.level == "establishment" and isinstance(o.aggregation, Sum) else "no"
-        rows.append(
-            f"| `{o.name}` | ({', '.join(o.dims)}) | {o.units} | {_cell(o.description)} | "
-            f"{_cell(o.label_fr)} | {summed} |"
-        )
-    return "\n".join(rows)
-
-
-def generated_section() -> str:
-    return (
-        "#### Results store (dims `(scenario, replication, dep, date)`, float32)\n\n"
-        f"{store_table()}\n\n"
-        "#### One replication (`twin.sim.replication.run_replication`)\n\n"
-        "Values per establishment (or per département for the SAMU/SMUR, dimension "
-        "`territory`), in the units of the simulation.\n\n"
-        f"{replication_table()}\n"
-    )
-
-
-def reference_path():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parents[1] / "docs" / "reference-outputs.md"
-
-
-def reference_text(current: str) -> str:
-    """``current`` with its generated section replaced by today's tables."""
-    if BEGIN not in current or END not in current:
-        raise ValueError(f"{reference_path()} lacks the generated-section markers")
-    head, rest = current.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n\n{generated_section()}\n{END}{tail}"
-
-
-def main() -> int:
-    from twin.outputs import write_text
-
-    path = reference_path()
-    write_text(path, reference_text(path.read_text(encoding="utf-8")))
-    print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

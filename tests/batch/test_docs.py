@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.batch.conftest import REPO
 from twin.batch.variables import STORE_VARIABLES
-from twin.output_registry import REGENERATE, reference_path, reference_text
+from twin.output_reference import REGENERATE, reference_path, reference_text
 
 
 def test_committed_output_reference_is_current():
