@@ -5,7 +5,7 @@ Modules, one job each:
 * :mod:`~twin.batch.plan` — the batch's indices and tasks (scenario, replication, block);
 * :mod:`~twin.batch.prepare` — scenario files + overrides → a plan (all checks first);
 * :mod:`~twin.batch.aggregate` — a replication's Dataset → département figures (pure);
-* :mod:`~twin.batch.variables` — the store's variables, units and French labels;
+* :mod:`~twin.batch.variables` — the store's variables (a view of :mod:`twin.output_registry`);
 * :mod:`~twin.batch.store` — the zarr store: template, region writes, ``completed`` mask;
 * :mod:`~twin.batch.cluster` — LocalCluster or SLURMCluster from settings;
 * :mod:`~twin.batch.runner` — submit missing tasks, write each as it finishes, resume;

@@ -14,8 +14,9 @@ and, for occupancy rates, the **probability of exceeding capacity thresholds** (
 95 % and 100 %): the share of replications in which the daily mean occupancy went above the
 threshold on at least one day.
 
-Région values are recomputed from the départements (sums; passage- or call-weighted means
-for shares and mean answer times; rates from summed beds). Medians and 90th percentiles
+Région values are recomputed from the départements as :mod:`twin.output_registry` declares
+(sums; passage- or call-weighted means for shares and mean answer times; rates from summed
+beds), with the arithmetic of :mod:`twin.aggregation`. Medians and 90th percentiles
 cannot be pooled from départements and are given per département only. Only replications
 complete in every block for both the scenario and the baseline are used.
 """
