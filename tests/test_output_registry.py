@@ -57,6 +57,7 @@ def snapshots() -> tuple[dict, dict]:
     return before, now
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("section", ["replication", "by_territory", "store"])
 def test_values_are_bit_identical_and_metadata_changed_only_deliberately(snapshots, section):
     before, now = snapshots
@@ -73,6 +74,7 @@ def test_values_are_bit_identical_and_metadata_changed_only_deliberately(snapsho
                 assert is_ == was, f"{section} {name}.{attr}: {was!r} -> {is_!r}"
 
 
+@pytest.mark.slow
 def test_comparison_and_dashboard_numbers_are_unchanged(snapshots):
     before, now = snapshots
     for key in ("columns", "keys", "numbers"):
@@ -82,6 +84,7 @@ def test_comparison_and_dashboard_numbers_are_unchanged(snapshots):
     assert changed == DELIBERATE_DASHBOARD
 
 
+@pytest.mark.slow
 def test_datasets_carry_the_registry_metadata(snapshots):
     _, now = snapshots
     for name, entry in now["replication"].items():
