@@ -44,7 +44,7 @@ def cached_forecast(
     seed: int,
 ) -> dict[str, np.ndarray]:
     """Forecast demand multipliers of a block (the same for every replication)."""
-    # deferred: forecasting is optional (a later layer), needed only for demand source: forecast
+    # deferred: forecasting is optional, and only a demand of source: forecast needs it
     from forecasting.twin_demand import forecast_demand_multiplier
 
     network = network_for(year, deps, start, days)
