@@ -66,9 +66,9 @@ def run_demo(args: argparse.Namespace) -> int:
 def _baseline_territory(baseline_path: Path) -> tuple[str, list[str]]:
     """The baseline's région (COG code) and its départements."""
     from twin.geography import departements
-    from twin.scenario import load_scenario, resolve
+    from twin.scenario import load_scenario
 
-    deps = list(resolve(load_scenario(baseline_path))[0].departements)
+    deps = list(load_scenario(baseline_path)[0].departements)
     return str(departements().loc[deps[0], "reg"]), deps
 
 
@@ -139,17 +139,18 @@ def _real_score(region: str, method: str) -> str:
 
 def _validation(baseline_path: Path, days: int) -> None:
     """One baseline replication of the scenario's région, compared with SAE."""
-    from twin.scenario import load_scenario, replicate, resolve, with_overrides
-    from twin.scenario.run import block_network, cached_inputs
+    from twin.network_cache import inputs_for
+    from twin.scenario import Overrides, load_scenario, replicate
+    from twin.scenario.run import block_network
     from twin.validation import compare, format_comparison
 
-    scenario = load_scenario(baseline_path)
+    scenario = load_scenario(baseline_path)[0].scenario
     warmup = scenario.period.warmup_days
-    resolved = resolve(with_overrides(scenario, days=days + warmup))[0]
+    resolved = load_scenario(baseline_path, overrides=Overrides(days=days + warmup))[0]
     block = tuple(resolved.departements)
     ds = replicate(resolved, 0, block)
     network = block_network(resolved, block)
-    inputs = cached_inputs(resolved.scenario.data_year, block)
+    inputs = inputs_for(resolved.scenario.data_year, block)
     start = scenario.period.start
     end = start + timedelta(days=days + warmup - 1)
     print(f"\nSituation de référence simulée ({', '.join(block)}), "

@@ -37,15 +37,12 @@ REFERENCE_SUFFIX = "_reference"
 
 
 def _loader():
-    """``load_scenario`` of the scenario package (None while it is not installed)."""
+    """``check_scenario`` of the scenario package (None while it is not installed)."""
     try:
-        from twin.scenario import load_scenario
+        from twin.scenario import check_scenario
     except ImportError:
-        try:
-            from twin.scenario.loading import load_scenario
-        except ImportError:
-            return None
-    return load_scenario
+        return None
+    return check_scenario
 
 
 def layout(ctx, params: dict[str, str]):

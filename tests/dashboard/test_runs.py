@@ -46,7 +46,7 @@ def test_form_errors_are_the_cli_messages(app_ctx):
     assert any("field period.days" in p for p in problems)
     # The CLI's loader gives the very same lines for the same file.
     from twin.errors import DataError
-    from twin.scenario.loading import load_scenario
+    from twin.scenario import load_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "formulaire.yaml"

@@ -8,7 +8,7 @@ import pytest
 from tests.scenario.conftest import CORSE_BASE, ICU_2A, SSR_ONLY, line_of
 from twin.cli import main
 from twin.errors import DataError
-from twin.scenario import load_scenario
+from twin.scenario import check_scenario, load_scenario
 
 # (name, text appended to CORSE_BASE or full text, field, expected ⊂, found ⊂, line needle)
 CASES = [
@@ -273,7 +273,7 @@ def test_an_unquoted_hours_range_that_yaml_reads_as_text_is_accepted_if_well_for
         + "interventions:\n  - type: ed_closure\n    establishments: [\"2B0005359\"]\n"
         + "    closure: custom\n    window: {hours: 20:00-08:00}\n"
     )
-    s = load_scenario(p)
+    s = check_scenario(p)
     assert s.interventions[0].window.hours == "20:00-08:00"
 
 

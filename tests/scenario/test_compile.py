@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from tests.scenario.conftest import CORSE_BASE, ED_CALVI, ICU_2A, ICU_2B
+from twin.network_cache import network_for
 from twin.scenario import (
+    check_scenario,
     compile_demand,
     compile_interventions,
     compile_policy,
-    load_scenario,
     supply_disruptions,
 )
-from twin.scenario.run import cached_network
 
 CORSE = ("2A", "2B")
 START = date(2024, 1, 8)  # a Monday
@@ -23,11 +23,11 @@ START = date(2024, 1, 8)  # a Monday
 
 @pytest.fixture(scope="module")
 def corse():
-    return cached_network(2023, CORSE, START, 14)
+    return network_for(2023, CORSE, START, 14)
 
 
 def _load(write, interventions: str, **kw):
-    return load_scenario(write(CORSE_BASE + "interventions:\n" + interventions), **kw)
+    return check_scenario(write(CORSE_BASE + "interventions:\n" + interventions), **kw)
 
 
 def test_a_night_closure_maps_to_20h_08h_of_the_window_days_from_hour_0(write, corse):
@@ -76,10 +76,10 @@ def test_compiling_for_a_block_keeps_only_that_blocks_part(write, corse):
         '    target: {departements: ["2A"]}\n'
         f'  - type: ed_closure\n    establishments: ["{ED_CALVI}"]\n',
     )
-    only_2a = cached_network(2023, ("2A",), START, 14)
+    only_2a = network_for(2023, ("2A",), START, 14)
     iv = compile_interventions(s, only_2a)
     assert [c.targets for c in iv.capacity] == [(ICU_2A,)] and iv.ed_closures == ()
-    only_2b = cached_network(2023, ("2B",), START, 14)
+    only_2b = network_for(2023, ("2B",), START, 14)
     iv = compile_interventions(s, only_2b)
     assert iv.capacity == () and [c.finess for c in iv.ed_closures] == [ED_CALVI]
 
@@ -136,11 +136,11 @@ def test_demand_shocks_follow_their_shape_on_their_ages_and_territory(write, cor
         old = mult[dep][:, 4]
         assert np.flatnonzero(old != 1.0).tolist() == [7, 8, 9]
         assert old[7:10] == pytest.approx([1.2] * 3)
-    assert compile_demand(load_scenario(write(CORSE_BASE, "plain.yaml")), corse) is None
+    assert compile_demand(check_scenario(write(CORSE_BASE, "plain.yaml")), corse) is None
 
 
 def test_policy_block_then_policy_interventions_map_onto_the_simulation_policy(write):
-    s = load_scenario(
+    s = check_scenario(
         write(
             CORSE_BASE
             + "policy:\n  plan_blanc_on: 0.96\n  cancel_electives: false\n"
@@ -155,7 +155,7 @@ def test_policy_block_then_policy_interventions_map_onto_the_simulation_policy(w
 def test_supply_disruptions_are_handed_over_as_shortage_module_objects(write):
     from forecasting.disruptions import SupplyDisruption
 
-    s = load_scenario(
+    s = check_scenario(
         write(
             CORSE_BASE + "interventions:\n  - type: supply_disruption\n"
             "    product: amoxicilline_1g_cp\n    kind: quota\n    quota_share: 0.5\n"
@@ -175,5 +175,5 @@ def test_supply_disruptions_are_handed_over_as_shortage_module_objects(write):
     from twin.errors import DataError
 
     with pytest.raises(DataError) as exc:
-        load_scenario(bad)
+        check_scenario(bad)
     assert "delay_days from 1 to 365" in exc.value.problems[0].found

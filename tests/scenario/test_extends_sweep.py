@@ -6,7 +6,7 @@ import pytest
 
 from tests.scenario.conftest import CORSE_BASE, ICU_2A, ICU_2B, line_of
 from twin.errors import DataError
-from twin.scenario import load_scenario, resolve, with_overrides
+from twin.scenario import Overrides, check_scenario, load_scenario, override
 from twin.scenario.resolve import run_table
 
 ICU_CUT = f"""\
@@ -34,7 +34,7 @@ def test_extends_merges_mappings_replaces_values_and_appends_interventions(write
         f'  - type: ed_closure\n    establishments: ["{ICU_2A}"]\n',
         "child.yaml",
     )
-    s = load_scenario(child)
+    s = check_scenario(child)
     assert s.name == "child" and s.extends == "base" and s.replications == 5
     assert s.period.days == 10 and s.period.start.isoformat() == "2024-01-08"  # merged
     assert s.period.warmup_days == 2 and s.seed == 7  # inherited
@@ -80,8 +80,9 @@ def test_a_variant_must_name_itself(write):
 
 
 def test_run_table_replication_0_is_central_and_draws_stay_in_their_interval(write):
-    s = load_scenario(write(CORSE_BASE.replace("replications: 3", "replications: 40") + ICU_CUT))
-    (run,) = resolve(s)
+    (run,) = load_scenario(
+        write(CORSE_BASE.replace("replications: 3", "replications: 40") + ICU_CUT)
+    )
     table = run.run_table
     assert len(table) == 40
     assert table[0] == {
@@ -100,10 +101,10 @@ def test_run_table_replication_0_is_central_and_draws_stay_in_their_interval(wri
 
 
 def test_run_table_is_deterministic_prefix_stable_and_seed_dependent(write):
-    s = load_scenario(write(CORSE_BASE + ICU_CUT), check_network=False)
+    s = check_scenario(write(CORSE_BASE + ICU_CUT), check_network=False)
     assert run_table(s, 10) == run_table(s, 10)
     assert run_table(s, 10)[:4] == run_table(s, 4)  # more replications keep the draws
-    other = with_overrides(s, replications=10, check_network=False)
+    other = override(s, Overrides(replications=10), check_network=False)
     assert run_table(other) == run_table(s, 10)
     reseeded = s.model_copy(update={"seed": 8})
     assert run_table(reseeded, 5)[0] == run_table(s, 5)[0]  # central run
@@ -112,15 +113,15 @@ def test_run_table_is_deterministic_prefix_stable_and_seed_dependent(write):
 
 def test_a_draw_does_not_depend_on_the_other_uncertain_inputs(write):
     only_icu = ICU_CUT.split("  - id: extra-beds")[0]
-    a = run_table(load_scenario(write(CORSE_BASE + ICU_CUT, "a.yaml"), check_network=False))
-    b = run_table(load_scenario(write(CORSE_BASE + only_icu, "b.yaml"), check_network=False))
+    a = run_table(check_scenario(write(CORSE_BASE + ICU_CUT, "a.yaml"), check_network=False))
+    b = run_table(check_scenario(write(CORSE_BASE + only_icu, "b.yaml"), check_network=False))
     assert [r["interventions.icu-cut.change"] for r in a] == [
         r["interventions.icu-cut.change"] for r in b
     ]
 
 
 def test_realise_puts_each_replication_draw_in_the_scenario(write):
-    (run,) = resolve(load_scenario(write(CORSE_BASE + ICU_CUT)))
+    (run,) = load_scenario(write(CORSE_BASE + ICU_CUT))
     for r in range(run.replications):
         sc = run.realise(r)
         assert sc.interventions[0].change == run.run_table[r]["interventions.icu-cut.change"]
@@ -131,7 +132,7 @@ def test_realise_puts_each_replication_draw_in_the_scenario(write):
 def test_resolved_scenario_round_trips_through_json(write):
     from twin.scenario.resolve import ResolvedScenario
 
-    (run,) = resolve(load_scenario(write(CORSE_BASE + ICU_CUT)))
+    (run,) = load_scenario(write(CORSE_BASE + ICU_CUT))
     dumped = run.model_dump(mode="json")
     import json
 
@@ -157,8 +158,7 @@ sweep:
 
 
 def test_sweep_expands_a_named_grid_with_the_values_set(write):
-    s = load_scenario(write(CORSE_BASE + SWEEP))
-    runs = resolve(s)
+    runs = load_scenario(write(CORSE_BASE + SWEEP))
     assert [r.name for r in runs] == [
         "corse--change=-10%--pb=0.95",
         "corse--change=-10%--pb=0.98",
@@ -202,7 +202,7 @@ def test_a_sweep_of_an_unknown_path_or_of_the_seed_is_refused(write):
 def test_overrides_clip_windows_to_a_short_horizon(write):
     from datetime import date
 
-    s = load_scenario(
+    s = check_scenario(
         write(
             CORSE_BASE
             + "interventions:\n"
@@ -212,10 +212,12 @@ def test_overrides_clip_windows_to_a_short_horizon(write):
             + "    window: {start: 2024-01-18, end: 2024-01-20}\n"
         )
     )
-    short = with_overrides(s, start=date(2024, 1, 10), days=3, warmup_days=0, clip_windows=True)
+    short = override(
+        s, Overrides(start=date(2024, 1, 10), days=3, warmup_days=0, clip_windows=True)
+    )
     assert len(short.interventions) == 1
     w = short.interventions[0].window
     assert (w.start, w.end) == (date(2024, 1, 12), date(2024, 1, 12))
     with pytest.raises(DataError) as exc:
-        with_overrides(s, days=3, warmup_days=0)
+        override(s, Overrides(days=3, warmup_days=0))
     assert "a date within the period" in exc.value.problems[0].expected

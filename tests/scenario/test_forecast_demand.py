@@ -9,8 +9,9 @@ import pytest
 
 from tests.scenario.conftest import CORSE_BASE, line_of
 from twin.errors import DataError
-from twin.scenario import blocks, compile_demand, load_scenario, replicate, resolve
-from twin.scenario.run import cached_forecast, cached_network
+from twin.network_cache import network_for
+from twin.scenario import blocks, compile_demand, load_scenario, replicate
+from twin.scenario.run import cached_forecast
 
 FORECAST = CORSE_BASE.replace("days: 14\n  warmup_days: 2", "days: 3\n  warmup_days: 0") + (
     "demand:\n  source: forecast\n  origin: 2024-01-01\n  quantile: 0.9\n"
@@ -24,10 +25,10 @@ FORECAST = CORSE_BASE.replace("days: 14\n  warmup_days: 2", "days: 3\n  warmup_d
 def test_forecast_multiplier_times_shocks_is_what_the_replication_uses(write):
     from forecasting.twin_demand import forecast_demand_multiplier
 
-    (run,) = resolve(load_scenario(write(FORECAST)))
+    (run,) = load_scenario(write(FORECAST))
     (block,) = blocks(run)
     sc = run.realise(0)
-    net = cached_network(2023, block, date(2024, 1, 8), 3)
+    net = network_for(2023, block, date(2024, 1, 8), 3)
     direct = forecast_demand_multiplier(
         net, date(2024, 1, 1), 0.9, method="seasonal_naive", seed=7
     )

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from twin.paths import scenarios_dir
-from twin.scenario import blocks, load_scenario, replicate, resolve, with_overrides
+from twin.scenario import Overrides, blocks, check_scenario, load_scenario, replicate
 from twin.scenario import model as m
 
 LIBRARY = sorted(scenarios_dir().glob("*.yaml"))
@@ -20,7 +20,7 @@ def test_the_library_has_a_baseline_and_at_least_eight_what_ifs():
     assert "baseline" in names
     what_ifs = [p for p in LIBRARY if not p.stem.startswith("baseline")]
     assert len(what_ifs) >= 8
-    kinds = {i.type for p in what_ifs for i in load_scenario(p, check_network=False).interventions}
+    kinds = {i.type for p in what_ifs for i in check_scenario(p, check_network=False).interventions}
     assert kinds == set(m.INTERVENTION_TYPES)  # every intervention type is exemplified
 
 
@@ -28,8 +28,8 @@ def test_the_library_has_a_baseline_and_at_least_eight_what_ifs():
 def test_library_scenarios_are_named_after_their_file_described_in_french_and_share_the_seed(
     path,
 ):
-    s = load_scenario(path, check_network=False)
-    baseline = load_scenario(scenarios_dir() / "baseline.yaml", check_network=False)
+    s = check_scenario(path, check_network=False)
+    baseline = check_scenario(scenarios_dir() / "baseline.yaml", check_network=False)
     assert s.name == path.stem
     assert any(w in s.description.lower() for w in (" les ", " des ", " de la ", " du "))
     assert s.seed == baseline.seed  # common random numbers with the baseline
@@ -37,7 +37,7 @@ def test_library_scenarios_are_named_after_their_file_described_in_french_and_sh
     assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
 
 
-def _short(s: m.Scenario) -> m.Scenario:
+def _short(s: m.Scenario) -> Overrides:
     """Three days from the first intervention window (so interventions act), 1 replication."""
     starts = [
         i.window.start
@@ -46,15 +46,15 @@ def _short(s: m.Scenario) -> m.Scenario:
     ]
     start = min(starts) if starts else s.period.start
     start = min(start, s.period.end - timedelta(days=SHORT_DAYS - 1))
-    return with_overrides(
-        s, replications=1, start=start, days=SHORT_DAYS, warmup_days=0, clip_windows=True
+    return Overrides(
+        replications=1, start=start, days=SHORT_DAYS, warmup_days=0, clip_windows=True
     )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)
 def test_every_library_scenario_runs_on_a_short_horizon(path):
-    runs = resolve(_short(load_scenario(path)))
+    runs = load_scenario(path, overrides=_short(check_scenario(path, check_network=False)))
     for run in (runs[0], runs[-1]):  # a sweep's first and last variants
         for block in blocks(run):
             ds = replicate(run, 0, block)

@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from tests.scenario.conftest import CORSE_BASE, ICU_2A
-from twin.scenario import blocks, load_scenario, replicate, resolve
+from twin.scenario import blocks, load_scenario, replicate
 
 SHORT = CORSE_BASE.replace("days: 14\n  warmup_days: 2", "days: 5\n  warmup_days: 1")
 VARIANT = SHORT.replace("name: corse", "name: corse-variant") + (
@@ -20,18 +20,17 @@ VARIANT = SHORT.replace("name: corse", "name: corse-variant") + (
 
 
 def test_blocks_are_one_per_region_in_region_code_order(write):
-    s = load_scenario(
+    (run,) = load_scenario(
         write(SHORT.replace('regions: ["94"]', 'regions: ["94"]\n  departements: ["01", "59"]')),
         check_network=False,
     )
-    (run,) = resolve(s)
     assert blocks(run) == [("59",), ("01",), ("2A", "2B")]  # régions 32, 84, 94
 
 
 @pytest.mark.slow
 def test_baseline_and_variant_share_patients_outside_the_intervention(write):
-    (base,) = resolve(load_scenario(write(SHORT, "base.yaml")))
-    (variant,) = resolve(load_scenario(write(VARIANT, "variant.yaml")))
+    (base,) = load_scenario(write(SHORT, "base.yaml"))
+    (variant,) = load_scenario(write(VARIANT, "variant.yaml"))
     (block,) = blocks(base)
     a = replicate(base, 1, block)
     b = replicate(variant, 1, block)
@@ -56,7 +55,7 @@ def test_baseline_and_variant_share_patients_outside_the_intervention(write):
 
 @pytest.mark.slow
 def test_same_replication_same_dataset_and_replications_differ(write):
-    (run,) = resolve(load_scenario(write(SHORT)))
+    (run,) = load_scenario(write(SHORT))
     (block,) = blocks(run)
     xr.testing.assert_identical(replicate(run, 2, block), replicate(run, 2, block))
     assert not replicate(run, 0, block)["ed_passages"].equals(
@@ -66,9 +65,9 @@ def test_same_replication_same_dataset_and_replications_differ(write):
 
 @pytest.mark.slow
 def test_a_departements_draws_do_not_depend_on_the_block_it_is_simulated_in(write):
-    (whole,) = resolve(load_scenario(write(SHORT, "whole.yaml")))
+    (whole,) = load_scenario(write(SHORT, "whole.yaml"))
     alone_text = SHORT.replace('regions: ["94"]', 'departements: ["2B"]')
-    (alone,) = resolve(load_scenario(write(alone_text, "alone.yaml")))
+    (alone,) = load_scenario(write(alone_text, "alone.yaml"))
     a = replicate(whole, 1, ("2A", "2B"))
     b = replicate(alone, 1, ("2B",))
     np.testing.assert_array_equal(
@@ -77,7 +76,7 @@ def test_a_departements_draws_do_not_depend_on_the_block_it_is_simulated_in(writ
 
 
 def test_replicate_refuses_foreign_blocks_and_replications(write):
-    (run,) = resolve(load_scenario(write(SHORT), check_network=False))
+    (run,) = load_scenario(write(SHORT), check_network=False)
     with pytest.raises(ValueError, match="not in the scenario"):
         replicate(run, 0, ("59",))
     with pytest.raises(ValueError, match="outside"):

@@ -10,13 +10,13 @@ EXIT_BAD_INPUT = 2
 
 def _check(args: argparse.Namespace) -> int:
     from twin.errors import DataError
-    from twin.scenario import load_scenario, resolve
+    from twin.scenario import load_scenario
     from twin.scenario.summary import describe_resolved
 
     status = 0
     for path in args.files:
         try:
-            runs = resolve(load_scenario(path, check_network=not args.no_network))
+            runs = load_scenario(path, check_network=not args.no_network)
         except DataError as exc:
             print(f"error: {exc.message()}", file=sys.stderr)
             status = EXIT_BAD_INPUT

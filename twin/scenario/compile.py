@@ -16,6 +16,7 @@ from datetime import date
 
 import numpy as np
 
+from twin.geography import dep_sort_key, departements
 from twin.network import CareNetwork, EstablishmentSpec
 from twin.scenario import model as m
 from twin.scenario.values import WEEKDAYS, Range, hours_of_day
@@ -42,8 +43,6 @@ def number(v: float | int | Range | None) -> float:
 
 def scenario_deps(territories: m.Territories) -> tuple[str, ...]:
     """Département codes of the scenario, in official order."""
-    from twin.geography import dep_sort_key, departements
-
     deps = departements()
     if territories.all:
         return tuple(sorted(deps.index, key=dep_sort_key))
@@ -56,8 +55,6 @@ def scenario_deps(territories: m.Territories) -> tuple[str, ...]:
 def target_deps(target: m.Target, within: Iterable[str]) -> set[str]:
     """Départements named by the target's ``departements`` and ``regions`` (all of
     ``within`` when the target is empty), restricted to ``within``."""
-    from twin.geography import departements
-
     within = set(within)
     if target.is_empty():
         return within
@@ -247,6 +244,7 @@ def compile_demand(
 def supply_disruptions(scenario: m.Scenario, deps: Iterable[str] | None = None) -> list:
     """The scenario's supply disruptions as
     :class:`forecasting.disruptions.SupplyDisruption` (imported here: optional module)."""
+    # deferred: forecasting is optional, and imports twin.scenario.values itself
     from forecasting.disruptions import SupplyDisruption
 
     within = set(deps) if deps is not None else set(scenario_deps(scenario.territories))

@@ -1,4 +1,5 @@
-"""``resolve``: a loaded scenario → the runs it stands for (sweep expanded, run table drawn).
+"""Step 4 of the scenario pipeline, ``resolve``: the variants of a scenario (its sweep
+expanded by :func:`twin.scenario.sweep.expand`) → the runs they stand for, run table drawn.
 
 The **run table** holds, per replication, the value of every uncertain input (an interval
 ``{low, high}`` in the file). Replication 0 is the central run (midpoints); replication
@@ -10,6 +11,7 @@ are run, nor on the other parameters. Percentages are stored as fractions (-20% 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -81,7 +83,12 @@ def run_table(scenario: Scenario, replications: int | None = None) -> tuple[dict
     )
 
 
-def resolve_one(scenario: Scenario, *, family: str | None = None, sweep_values=None):
+def resolve_one(
+    scenario: Scenario,
+    *,
+    family: str | None = None,
+    sweep_values: dict[str, SweepValue] | None = None,
+) -> ResolvedScenario:
     """A scenario without sweep → its :class:`ResolvedScenario`."""
     if scenario.sweep is not None:
         raise ValueError("a scenario with a sweep resolves to several runs: use resolve()")
@@ -97,13 +104,8 @@ def resolve_one(scenario: Scenario, *, family: str | None = None, sweep_values=N
     )
 
 
-def resolve(scenario: Scenario) -> list[ResolvedScenario]:
-    """The runs of a scenario: one, or one per combination of its ``sweep``."""
-    from twin.scenario.sweep import expand, sweep_values
-
-    if scenario.sweep is None:
-        return [resolve_one(scenario)]
-    return [
-        resolve_one(v, family=scenario.name, sweep_values=sv)
-        for v, sv in zip(expand(scenario), sweep_values(scenario), strict=True)
-    ]
+def resolve(
+    family: str, variants: Iterable[tuple[Scenario, Mapping[str, SweepValue]]]
+) -> list[ResolvedScenario]:
+    """The runs of the scenario named ``family``: one per variant (scenario, sweep values)."""
+    return [resolve_one(v, family=family, sweep_values=dict(sv)) for v, sv in variants]

@@ -1,4 +1,5 @@
-"""What a batch task runs: territory blocks, and one (scenario, replication, block) → Dataset.
+"""Step 6 of the scenario pipeline, what a batch task runs: territory blocks, and one
+(scenario, replication, block) → Dataset (compiled by :mod:`twin.scenario.compile`).
 
 **Blocks.** Patients overflow (transfers for lack of a bed, SAMU orientation) only within a
 région, so the régions of a scenario are independent and each is one block: tasks of
@@ -10,9 +11,9 @@ numbers) nor on the block. Every random stream of the simulation is named after 
 draws for (an ED's FINESS, a SAMU's département: :mod:`twin.rng`), so a département's
 patients are the same whichever block it is simulated in.
 
-Network building reads and calibrates the SAE/SurSaUD tables (seconds); it is cached per
-process, keyed on hashable arguments, so the replications of a block on one worker build it
-once.
+The network of a block comes from :func:`twin.network_cache.network_for` (cached per
+process, so the replications of a block on one worker build it once); the forecast demand of
+a block is cached here the same way.
 """
 
 from __future__ import annotations
@@ -23,22 +24,12 @@ from functools import lru_cache
 import numpy as np
 import xarray as xr
 
-from twin.network import CareNetwork, NetworkInputs, build_network, load_inputs
+from twin.geography import dep_to_reg
+from twin.network import CareNetwork
+from twin.network_cache import NETWORK_CACHE_SIZE, network_for
 from twin.scenario.compile import compile_demand, compile_interventions, compile_policy
 from twin.scenario.resolve import ResolvedScenario
-
-NETWORK_CACHE_SIZE = 32
-
-
-@lru_cache(maxsize=8)
-def cached_inputs(year: int, deps: tuple[str, ...]) -> NetworkInputs:
-    return load_inputs(year, list(deps))
-
-
-@lru_cache(maxsize=NETWORK_CACHE_SIZE)
-def cached_network(year: int, deps: tuple[str, ...], start: date, days: int) -> CareNetwork:
-    """The calibrated network of ``deps`` (cached per process; treat it as read-only)."""
-    return build_network(cached_inputs(year, deps), list(deps), start, days)
+from twin.sim.replication import run_replication
 
 
 @lru_cache(maxsize=NETWORK_CACHE_SIZE)
@@ -53,17 +44,16 @@ def cached_forecast(
     seed: int,
 ) -> dict[str, np.ndarray]:
     """Forecast demand multipliers of a block (the same for every replication)."""
+    # deferred: forecasting is optional, and only a demand of source: forecast needs it
     from forecasting.twin_demand import forecast_demand_multiplier
 
-    network = cached_network(year, deps, start, days)
+    network = network_for(year, deps, start, days)
     return forecast_demand_multiplier(network, origin, quantile, method=method, seed=seed)
 
 
 def blocks(resolved: ResolvedScenario) -> list[tuple[str, ...]]:
     """Independent territory blocks: the scenario's départements grouped by région, blocks
     in région-code order, départements in official order within a block."""
-    from twin.geography import dep_to_reg
-
     reg = dep_to_reg()
     out: dict[str, list[str]] = {}
     for d in resolved.departements:
@@ -73,22 +63,18 @@ def blocks(resolved: ResolvedScenario) -> list[tuple[str, ...]]:
 
 def block_name(block: tuple[str, ...]) -> str:
     """The région code of a block (blocks are whole-région groups of départements)."""
-    from twin.geography import dep_to_reg
-
     regs = sorted({dep_to_reg()[d] for d in block})
     return "+".join(regs)
 
 
 def block_network(resolved: ResolvedScenario, block: tuple[str, ...]) -> CareNetwork:
     sc = resolved.scenario
-    return cached_network(sc.data_year, tuple(block), sc.period.start, sc.period.days)
+    return network_for(sc.data_year, tuple(block), sc.period.start, sc.period.days)
 
 
 def replicate(resolved: ResolvedScenario, replication: int, block: tuple[str, ...]) -> xr.Dataset:
     """Simulate one replication of one block; a pure function of its arguments (and of the
     embedded data), returning the simulation's Dataset with the run's identity in attrs."""
-    from twin.sim.replication import run_replication
-
     if not 0 <= replication < resolved.replications:
         raise ValueError(f"replication {replication} outside 0..{resolved.replications - 1}")
     unknown = set(block) - set(resolved.departements)

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from twin.paths import scenarios_dir
 from twin.scenario import model as m
 from twin.scenario.values import PERCENT_PATTERN
 
@@ -30,8 +31,6 @@ END = "<!-- END GENERATED -->"
 
 
 def schema_path() -> Path:
-    from twin.paths import scenarios_dir
-
     return scenarios_dir() / "schema.json"
 
 

@@ -1,21 +1,26 @@
-"""``sweep``: a grid over one or two parameters, expanded into a family of named scenarios.
+"""Step 3 of the scenario pipeline, ``expand``: a grid over one or two parameters → a family
+of named scenarios (the sweep is expanded here, once).
 
 Each combination sets the parameters (written as in the file, e.g. ``"-20%"``) in the
-scenario's data and validates it again, so a swept value is checked exactly like a written
-one; a problem names the line of the sweep value. The variant is named
-``<name>--<label>=<value>`` (labels default to the last key of the parameter path).
+scenario's data and validates it again (:func:`twin.scenario.validate.validate`, without the
+network checks, which the pipeline runs on every variant afterwards), so a swept value is
+checked exactly like a written one; a problem names the line of the sweep value. The
+variant is named ``<name>--<label>=<value>`` (labels default to the last key of the
+parameter path).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
-from typing import Any
+from typing import Any, NamedTuple
 
 from twin.errors import DataError
-from twin.scenario.model import Scenario
+from twin.scenario.model import Scenario, SweepValue
 from twin.scenario.paths import locate, set_at, split
 from twin.scenario.problems import problem
+from twin.scenario.validate import validate
 from twin.scenario.values import describe
 from twin.scenario.yamlio import Located
 
@@ -24,20 +29,27 @@ FORBIDDEN = ("name", "description", "extends", "sweep", "seed")
 (common random numbers)."""
 
 
+class Variant(NamedTuple):
+    """One run of a family: its scenario (without sweep) and the parameter → value it sets
+    (empty for a scenario without sweep)."""
+
+    scenario: Scenario
+    values: dict[str, SweepValue]
+
+
 def _label(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return str(value).replace(" ", "").lower()
 
 
-def expand(scenario: Scenario, loc: Located | None = None, file: str | None = None) -> list:
-    """The family of scenarios of ``scenario.sweep`` (each without a sweep), validated and
-    checked; ``[scenario]`` when there is no sweep."""
-    from twin.scenario import checks
-    from twin.scenario.loading import validate_data
-
+def expand(
+    scenario: Scenario, loc: Located | None = None, file: str | None = None
+) -> list[Variant]:
+    """The family of ``scenario.sweep`` (each variant without sweep, validated and checked);
+    ``[Variant(scenario, {})]`` when there is no sweep."""
     if scenario.sweep is None:
-        return [scenario]
+        return [Variant(scenario, {})]
     loc = loc or Located()
     file = file or f"scenario {scenario.name}"
     data = scenario.model_dump(mode="json", exclude={"sweep"})
@@ -77,7 +89,7 @@ def expand(scenario: Scenario, loc: Located | None = None, file: str | None = No
     labels = [p.label or split(p.parameter)[-1] for p in params]
     out = []
     for combo in itertools.product(*(range(len(p.values)) for p in params)):
-        variant = _copy(data)
+        variant = copy.deepcopy(data)
         vloc = Located(dict(loc.lines))
         suffix = []
         for k, j in enumerate(combo):
@@ -93,13 +105,13 @@ def expand(scenario: Scenario, loc: Located | None = None, file: str | None = No
         variant["name"] = f"{scenario.name}--" + "--".join(suffix)
         first_value = loc.find(("sweep", "parameters", 0, "values", combo[0]), file)[1]
         try:
-            v = validate_data(variant, vloc, file)
-            problems = checks.check(v, vloc, file)
+            v = validate(variant, vloc, file, network=False)
         except DataError as exc:
-            problems = exc.problems
-        if problems:
-            raise DataError([_in_variant(p, variant["name"], first_value) for p in problems])
-        out.append(v)
+            raise DataError(
+                [_in_variant(p, variant["name"], first_value) for p in exc.problems]
+            ) from None
+        values = {params[k].parameter: params[k].values[j] for k, j in enumerate(combo)}
+        out.append(Variant(v, values))
     return out
 
 
@@ -108,20 +120,3 @@ def _in_variant(p: Any, name: str, line: int | None) -> Any:
     return dataclasses.replace(
         p, found=f"{p.found} (in sweep variant {name})", line=p.line if p.line else line
     )
-
-
-def sweep_values(scenario: Scenario) -> list[dict[str, Any]]:
-    """Per variant of :func:`expand` (same order), the parameter → value it sets."""
-    if scenario.sweep is None:
-        return [{}]
-    params = scenario.sweep.parameters
-    return [
-        {params[k].parameter: params[k].values[j] for k, j in enumerate(combo)}
-        for combo in itertools.product(*(range(len(p.values)) for p in params))
-    ]
-
-
-def _copy(data: Any) -> Any:
-    import copy
-
-    return copy.deepcopy(data)

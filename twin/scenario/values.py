@@ -17,7 +17,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, PlainSerializer, PlainValidator, StringConstraints
 
+from twin.geography import departements, regions
 from twin.plausibility import BOUNDS
+from twin.scenario.yamlio import DATE_MAX, DATE_MIN
 
 
 class FieldValueError(ValueError):
@@ -124,8 +126,6 @@ class _JsonSchema:
 
 
 def _plausible_date(v: date) -> date:
-    from twin.scenario.yamlio import DATE_MAX, DATE_MIN
-
     if not DATE_MIN <= v <= DATE_MAX:
         raise FieldValueError(
             f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data start in "
@@ -242,16 +242,12 @@ def _code(kind: str, example: str, check) -> Any:
 
 
 def _check_dep(v: str) -> str | None:
-    from twin.geography import departements
-
     if v in departements().index:
         return None
     return 'an official département code ("01"…"95", "2A", "2B", "971"…"976")'
 
 
 def _check_reg(v: str) -> str | None:
-    from twin.geography import regions
-
     regs = regions()
     if v in regs.index:
         return None

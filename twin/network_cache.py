@@ -1,0 +1,30 @@
+"""Per-process caches of the care network: the SAE/SurSaUD inputs of a territory and its
+calibrated network, keyed on hashable arguments.
+
+Reading the tables takes seconds and calibrating a network a fraction of that; the
+replications of a block on one worker, the checks of a scenario file and the compilation
+of its interventions all ask for the same network, so each is built once per process.
+Treat the returned objects as read-only: they are shared.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from twin.network import CareNetwork, NetworkInputs, build_network, load_inputs
+
+INPUTS_CACHE_SIZE = 8
+NETWORK_CACHE_SIZE = 32
+
+
+@lru_cache(maxsize=INPUTS_CACHE_SIZE)
+def inputs_for(year: int, deps: tuple[str, ...]) -> NetworkInputs:
+    """The network inputs (SAE, SurSaUD, population, geometry) of ``deps`` for ``year``."""
+    return load_inputs(year, list(deps))
+
+
+@lru_cache(maxsize=NETWORK_CACHE_SIZE)
+def network_for(year: int, deps: tuple[str, ...], start: date, days: int) -> CareNetwork:
+    """The calibrated network of ``deps`` for ``days`` days from ``start``."""
+    return build_network(inputs_for(year, deps), list(deps), start, days)
