@@ -45,6 +45,7 @@ from forecasting.engine import DEFAULT_SEED, METHOD_LABELS, METHODS, Forecast
 from forecasting.parallel import Plan, run_all
 from forecasting.reconcile import build_hierarchy, reconcile
 from forecasting.series import QUANTILES, SeriesSpec
+from twin.sentinels import sentinels
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -312,9 +313,7 @@ def _label(level: str, territory: str, group: str, kind: str) -> str:
 
         name += f" — {AGE_CLASS_LABELS[group]}"
     elif kind == "medicines":
-        from twin.synthetic.medicines import SENTINEL_PRODUCTS
-
-        labels = {p.cip13: p.key for p in SENTINEL_PRODUCTS}
+        labels = {s.cip13: s.key for s in sentinels()}
         name += f" — {labels.get(group, group)}"
     return name
 
@@ -483,14 +482,13 @@ def forecast_medicines(
     """Monthly boxes of the sentinel medicines by région (Open Medic ``BEN_REG`` codes) and
     France; ``horizon`` in months, ``origin`` the first day of the first forecast month."""
     from twin.sources.openmedic import MONTHLY_FILE, _default_folder, load_monthly
-    from twin.synthetic.medicines import SENTINEL_PRODUCTS
 
     _check_method(method)
     table = load_monthly(folder)
     source = str(Path(folder if folder is not None else _default_folder(None)) / MONTHLY_FILE)
-    sentinels = {p.cip13 for p in SENTINEL_PRODUCTS}
+    followed = {s.cip13 for s in sentinels()}
     if products is None:
-        products = [c for c in dict.fromkeys(table["cip13"]) if c in sentinels]
+        products = [c for c in dict.fromkeys(table["cip13"]) if c in followed]
     bottom, aggregates, parents = medicine_series(table, regs, products, source=source)
     plan = Plan(method=method, horizon=horizon, origin=origin, seed=seed)
     fcs, _ = _forecast_hierarchy(bottom, aggregates, parents, plan, client)

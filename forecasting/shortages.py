@@ -65,6 +65,7 @@ from forecasting.stock_projection import (
 )
 from twin.errors import DataError, ProblemCollector
 from twin.scenario.values import PlausibleDate
+from twin.sentinels import sentinels
 
 WEEKS = (1, 2, 4, 8)
 MITM_SAFETY_DAYS = 61  # two months
@@ -293,8 +294,6 @@ def prepare(ledger: pd.DataFrame, availability: pd.DataFrame | None,
     ``real``: the real ANSM notices of the followed products (:func:`forecasting.notices.
     real_inputs`). Their signal is added to the archive's from each notice's start date on
     (the stronger status wins; their shortage notices count towards the recurrent rule)."""
-    from twin.synthetic.medicines import PRODUCTS_BY_KEY
-
     panel = build_panel(ledger)
     demand = demand_observations(panel)
     forecasts = {
@@ -303,7 +302,7 @@ def prepare(ledger: pd.DataFrame, availability: pd.DataFrame | None,
         "sba": intermittent.sba(demand, ALPHA),
         "tsb": intermittent.tsb(demand, ALPHA, BETA),
     }
-    cip = {k: p.cip13 for k, p in PRODUCTS_BY_KEY.items()}
+    cip = {s.key: s.cip13 for s in sentinels()}
     status, notices = supply_signals(availability, panel, cip)
     signals = None
     if real is not None:
