@@ -39,6 +39,7 @@ from forecasting import baselines
 from forecasting.baselines import Draw
 from forecasting.series import Freq, SeriesSpec, future_dates, usable_history
 from twin.errors import DataError
+from twin.plausibility import BOUNDS
 from twin.rng import stream
 
 DEFAULT_SEED = 20250101
@@ -178,8 +179,6 @@ def _with_fallback(requested: str, dates: np.ndarray, y: np.ndarray, filled: np.
 def _check_origin_gap(spec: SeriesSpec, origin: np.datetime64) -> None:
     """An origin far past the data forecasts from stale data: refuse it (bound declared in
     :data:`twin.plausibility.BOUNDS`; the forecast command reports it with exit 2)."""
-    from twin.plausibility import BOUNDS
-
     bound = BOUNDS["forecast.origin_after_data"]
     last = spec.dates[-1].astype("datetime64[D]")
     days = int((origin.astype("datetime64[D]") - last).astype(np.int64))

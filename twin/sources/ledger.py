@@ -69,6 +69,7 @@ from twin.geography import normalise_dep, normalise_reg
 from twin.paths import real_dir, synthetic_dir
 from twin.plausibility import BOUNDS
 from twin.sentinels import sentinels
+from twin.sources import sae
 from twin.sources.bdpm import ean13_check_digit, is_valid_cip13
 from twin.sources.tabular import LINE, TableSpec, read_table
 
@@ -308,8 +309,6 @@ def _load_sites(root: Path, use_sae_loader: bool) -> pd.DataFrame:
         raise DataError.single(root, "SAE establishment files */ID_YYYYr.csv", "none found")
     if use_sae_loader:
         try:
-            from twin.sources import sae  # type: ignore[attr-defined]
-
             frames = []
             for f in files:
                 year = int(f.stem.split("_")[1][:4])
