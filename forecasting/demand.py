@@ -43,6 +43,7 @@ import xarray as xr
 
 from forecasting.admissions import admissions_dataset, admitted_shares
 from forecasting.backtest import SeriesBacktest, rolling_origins
+from forecasting.defaults import DEFAULT_ENGINE
 from forecasting.engine import DEFAULT_SEED, METHOD_LABELS, METHODS, Forecast
 from forecasting.output import provenance
 from forecasting.parallel import Plan, run_all
@@ -68,9 +69,6 @@ REAL_LABEL = ("données réelles (passages aux urgences OSCOUR par région, Sant
               "France)")
 REPLICA_LABEL = ("réplique synthétique départementale (aucun fichier réel par département "
                  "après avril 2020)")
-DEFAULT_ENGINE = "ensemble"
-"""The engine used when none is asked for (CLI, quickstart, scenario API). Chosen on the real
-régional backtest of ``benchmarks/forecast_real.py``: see ``benchmarks/README.md``."""
 MED_UNITS = "boîtes délivrées par mois (Open Medic mensuel, BOITES)"
 TRANSFORM = "log1p before fitting, expm1 after, clipped at 0 (counts never negative)"
 RECONCILIATION = (

@@ -122,6 +122,7 @@ def run_all(specs: Sequence[SeriesSpec], plan: Plan | Sequence[Plan],
 @contextmanager
 def local_client(workers: int) -> Iterator[Client]:
     """A LocalCluster of ``workers`` single-threaded processes and its client (CLI only)."""
+    # Deferred: Dask's distributed scheduler loads only when a cluster is asked for.
     from distributed import Client, LocalCluster
 
     with (

@@ -47,9 +47,10 @@ files) and :mod:`~forecasting.shortages.outputs` (dataset and tables), and
 names below stay importable from ``forecasting.shortages``.
 """
 
+from forecasting.defaults import MAX_HORIZON_WEEKS
+from forecasting.defaults import SHORTAGE_SEED as DEFAULT_SEED
 from forecasting.disruptions import SupplyDisruption
 from forecasting.ledger import Panel
-from forecasting.shortage_defaults import DEFAULT_SEED, MAX_HORIZON_WEEKS
 from forecasting.shortages.backtest import BacktestResult, backtest_warnings
 from forecasting.shortages.early_warning import (
     ShortageReport,

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecasting.defaults import SHORTAGE_SEED
 from forecasting.ledger import rupture_events as ledger_rupture_events
-from forecasting.shortage_defaults import DEFAULT_SEED
 from forecasting.shortages.features import Context
 from forecasting.shortages.projection import _nanmean, series_state
 from forecasting.stock_projection import (
@@ -38,7 +38,7 @@ def backtest_warnings(
     leads: tuple[int, ...] = (2, 4),
     threshold: float = 0.5,
     n_paths: int = 100,
-    seed: int = DEFAULT_SEED,
+    seed: int = SHORTAGE_SEED,
     episodes: pd.DataFrame | None = None,
     products: tuple[str, ...] | None = None,
 ) -> BacktestResult:

@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasting.disruptions import SupplyDisruption
-from forecasting.shortage_defaults import (
+from forecasting.defaults import (
     DEFAULT_HORIZON_WEEKS,
     DEFAULT_PATHS,
-    DEFAULT_SEED,
     DEFAULT_THRESHOLD,
     MAX_HORIZON_WEEKS,
+    SHORTAGE_SEED,
 )
+from forecasting.disruptions import SupplyDisruption
 from forecasting.shortages.features import Context
 from forecasting.shortages.io import prepared_context
 from forecasting.shortages.projection import State, disruption_effects, series_state
@@ -235,7 +235,7 @@ def early_warnings(
     as_of: pd.Timestamp | str | None = None,
     horizon_weeks: int = DEFAULT_HORIZON_WEEKS,
     n_paths: int = DEFAULT_PATHS,
-    seed: int = DEFAULT_SEED,
+    seed: int = SHORTAGE_SEED,
     disruptions: Sequence[SupplyDisruption] | None = None,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> ShortageReport:
@@ -270,7 +270,7 @@ def disruption_scenario(
     product_file: str | Path | None = None,
     bdpm: str | Path | None = None,
     n_paths: int = DEFAULT_PATHS,
-    seed: int = DEFAULT_SEED,
+    seed: int = SHORTAGE_SEED,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> ShortageReport:
     """Baseline and disrupted stock projections of a ledger, on common random numbers.

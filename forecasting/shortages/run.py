@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecasting.defaults import (
+    DEFAULT_HORIZON_WEEKS,
+    DEFAULT_PATHS,
+    DEFAULT_THRESHOLD,
+    SHORTAGE_SEED,
+)
 from forecasting.disruptions import SupplyDisruption
 from forecasting.notices import RealInputs, real_inputs
 from forecasting.output import staged_outputs
-from forecasting.shortage_defaults import (
-    DEFAULT_HORIZON_WEEKS,
-    DEFAULT_PATHS,
-    DEFAULT_SEED,
-    DEFAULT_THRESHOLD,
-)
 from forecasting.shortages.early_warning import ShortageReport, early_warnings
 from forecasting.shortages.features import prepare
 from forecasting.shortages.io import check_disruption_products, load_disruptions, parse_as_of
@@ -58,7 +58,7 @@ def run_shortages(
     disruption: Path | None = None,
     out: Path,
     paths: int = DEFAULT_PATHS,
-    seed: int = DEFAULT_SEED,
+    seed: int = SHORTAGE_SEED,
     seuil: float = DEFAULT_THRESHOLD,
     avis: Path | None = None,
 ) -> ShortageRun:

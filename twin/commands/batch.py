@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from twin.commands.run import add_cluster_arguments
+from twin.outputs import check_place, check_target, write_text
 
 
 def dated_store(store: Path, now: datetime | None = None) -> Path:
@@ -36,8 +37,6 @@ def point_latest(link: Path, target: Path) -> None:
 
 def _write_text(path: Path, text: str, mode: int = 0o644, force: bool = False) -> None:
     """Write a job file atomically, refusing to replace a file that is not one (exit 2)."""
-    from twin.outputs import check_target, write_text
-
     check_target(path, _is_job_file, force=force, command="twin batch --schedule",
                  option="--schedule-out")
     write_text(path, text, mode)
@@ -52,6 +51,8 @@ def _is_job_file(path: Path) -> bool:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    # Deferred here and below: the batch machinery pulls pydantic, xarray, zarr and Dask,
+    # which `twin --help` must not.
     from twin.batch.manifest import load_manifest, scenario_paths, store_path
 
     manifest_path = Path(args.manifest)
@@ -83,8 +84,6 @@ def _batch(args: argparse.Namespace) -> int:
         source=f"{manifest_path}",
     )
     store = Path(args.out).resolve() if args.out else store_path(m, manifest_path)
-    from twin.outputs import check_place
-
     check_place(store, "--out" if args.out else str(manifest_path))
     if args.dated:
         store = dated_store(store)

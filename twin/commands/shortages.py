@@ -21,14 +21,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from forecasting.shortage_defaults import (
+from forecasting.defaults import (
     DEFAULT_HORIZON_WEEKS,
     DEFAULT_PATHS,
-    DEFAULT_SEED,
     DEFAULT_THRESHOLD,
     MAX_HORIZON_WEEKS,
+    SHORTAGE_SEED,
 )
 from twin.errors import DataError
+from twin.outputs import check_folder
 
 DEFAULT_OUT = Path("ruptures")
 
@@ -43,7 +44,6 @@ def _shortages(args: argparse.Namespace) -> int:
         raise DataError.single("--paths", "at least 10 Monte-Carlo paths", str(args.paths))
     # Deferred: the early warning pulls numpy, pandas and xarray; `twin --help` must not.
     from forecasting.shortages.run import COMMAND, OUTPUT_NAMES, run_shortages, summary_text
-    from twin.outputs import check_folder
 
     check_folder(args.out, OUTPUT_NAMES, command=COMMAND, force=args.force)
     run = run_shortages(ledger=args.ledger, produits=args.produits, bdpm=args.bdpm,
@@ -77,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output folder (default ./ruptures)")
     p.add_argument("--paths", type=int, default=DEFAULT_PATHS,
                    help=f"Monte-Carlo paths (default {DEFAULT_PATHS})")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    p.add_argument("--seed", type=int, default=SHORTAGE_SEED, help="random seed")
     p.add_argument("--seuil", type=float, default=DEFAULT_THRESHOLD,
                    help="probability of stock-out that raises a warning (default 0.5)")
     p.add_argument("--top", type=int, default=10, help="rows of the printed table")
