@@ -14,22 +14,8 @@ import pandas as pd
 from forecasting import intermittent
 from forecasting import notices as real_notices
 from forecasting.disruptions import SupplyDisruption
+from forecasting.shortages import settings as rules
 from forecasting.shortages.features import Context
-from forecasting.shortages.settings import (
-    CLASS_WINDOW,
-    LEAD_SAMPLE,
-    MIN_POOLED,
-    MITM_RECURRENT_SAFETY_DAYS,
-    MITM_SAFETY_DAYS,
-    NON_MITM_TARGET_DAYS,
-    OPEN_SLOTS,
-    POLICY_ORDERS,
-    POOLED_SAMPLE,
-    PRIOR,
-    RECENT_WINDOW,
-    RECURRENT_MIN_NOTICES,
-    SURGE_MIN_UNITS,
-)
 from forecasting.stock_projection import (
     ProjectionInputs,
     SupplyEffects,
@@ -77,7 +63,7 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
     h = horizon_days
 
     # Demand class and forecast.
-    win = ctx.demand[active, max(0, t - CLASS_WINDOW + 1) : t + 1]
+    win = ctx.demand[active, max(0, t - rules.CLASS_WINDOW + 1) : t + 1]
     adi, cv2 = intermittent.adi_cv2(win)
     category = intermittent.categorise(adi, cv2)
     method = np.array([intermittent.method_for(c) for c in category])
@@ -87,8 +73,8 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
     rate = np.maximum(rate, 0.0)
     fast = method == "ses"
 
-    recent = ctx.demand[active, max(0, t - RECENT_WINDOW + 1) : t + 1]
-    rdays = panel.dates[max(0, t - RECENT_WINDOW + 1) : t + 1].dayofweek.to_numpy()
+    recent = ctx.demand[active, max(0, t - rules.RECENT_WINDOW + 1) : t + 1]
+    rdays = panel.dates[max(0, t - rules.RECENT_WINDOW + 1) : t + 1].dayofweek.to_numpy()
     wd = np.ones((n, 7))
     overall = _nanmean(recent) if recent.size else np.zeros(n)
     for k in range(7):
@@ -128,15 +114,15 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
     for s_code, like in ((1, (1, 3)), (2, (2,)), (3, (1, 3))):
         dis = known[known["status"].isin(like) & known["lead"].notna()]
         nominal = dis["series"].map(nominal_by_series).fillna(global_lead)
-        extra = (dis["lead"] - nominal).clip(lower=0).to_numpy()[-POOLED_SAMPLE:]
-        fill = dis["fill"].to_numpy()[-POOLED_SAMPLE:]
-        prior_extra, prior_fill = PRIOR[1 if s_code in (1, 3) else 2]
-        missing = max(0, MIN_POOLED - extra.size)
+        extra = (dis["lead"] - nominal).clip(lower=0).to_numpy()[-rules.POOLED_SAMPLE:]
+        fill = dis["fill"].to_numpy()[-rules.POOLED_SAMPLE:]
+        prior_extra, prior_fill = rules.PRIOR[1 if s_code in (1, 3) else 2]
+        missing = max(0, rules.MIN_POOLED - extra.size)
         pooled[s_code] = (np.concatenate([extra, np.full(missing, prior_extra)]),
                           np.concatenate([fill, np.full(missing, prior_fill)]))
     leads, fills, p50, p90, nominal_lead = [], [], [], [], []
-    open_qty = np.zeros((n, OPEN_SLOTS))
-    open_age = np.zeros((n, OPEN_SLOTS))
+    open_qty = np.zeros((n, rules.OPEN_SLOTS))
+    open_age = np.zeros((n, rules.OPEN_SLOTS))
     late = np.zeros(n)
     s_pol = np.zeros(n)
     big_s = np.zeros(n)
@@ -147,10 +133,10 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
         g = by_series.get(i)
         if g is None or len(g) < 3:
             g = by_site.get(site_of[i])
-        base_lead = g["lead"].to_numpy()[-LEAD_SAMPLE:] if g is not None and len(g) else (
+        base_lead = g["lead"].to_numpy()[-rules.LEAD_SAMPLE:] if g is not None and len(g) else (
             np.array([global_lead])
         )
-        base_fill = g["fill"].to_numpy()[-LEAD_SAMPLE:] if g is not None and len(g) else (
+        base_fill = g["fill"].to_numpy()[-rules.LEAD_SAMPLE:] if g is not None and len(g) else (
             np.array([1.0])
         )
         nominal_lead.append(float(np.median(base_lead)))
@@ -172,12 +158,12 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
             fills.append(base_fill)
         mine = placed_by.get(i)
         if mine is not None:
-            open_ = mine[(mine["close_day"] < 0) | (mine["close_day"] > t)].head(OPEN_SLOTS)
+            open_ = mine[(mine["close_day"] < 0) | (mine["close_day"] > t)].head(rules.OPEN_SLOTS)
             open_qty[j, : len(open_)] = open_["qty"].to_numpy()
             open_age[j, : len(open_)] = t - open_["order_day"].to_numpy()
             if len(open_):
                 late[j] = float(open_age[j, : len(open_)].max())
-            last = mine.tail(POLICY_ORDERS)
+            last = mine.tail(rules.POLICY_ORDERS)
             d = last["order_day"].to_numpy()
             before = stock_fin[i, d] + en_cmd[i, d] - cmd[i, d]
             s_pol[j] = float(np.max(before))
@@ -199,11 +185,11 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
     before = ctx.demand[active, max(0, t - 69) : max(0, t - 14)]
     with np.errstate(invalid="ignore", divide="ignore"):
         surge = _nanmean(last14) / _nanmean(before)
-    surge = np.where(np.nansum(last14, axis=1) >= SURGE_MIN_UNITS, surge, np.nan)
+    surge = np.where(np.nansum(last14, axis=1) >= rules.SURGE_MIN_UNITS, surge, np.nan)
     mitm = series["mitm"].to_numpy(dtype=bool)
-    recurrent = notices_now >= RECURRENT_MIN_NOTICES
-    safety = np.where(mitm, np.where(recurrent, MITM_RECURRENT_SAFETY_DAYS, MITM_SAFETY_DAYS),
-                      NON_MITM_TARGET_DAYS)
+    recurrent = notices_now >= rules.RECURRENT_MIN_NOTICES
+    mitm_days = np.where(recurrent, rules.MITM_RECURRENT_SAFETY_DAYS, rules.MITM_SAFETY_DAYS)
+    safety = np.where(mitm, mitm_days, rules.NON_MITM_TARGET_DAYS)
     table = series.assign(
         series_index=active,
         stock=on_hand,
