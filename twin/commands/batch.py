@@ -51,13 +51,14 @@ def _is_job_file(path: Path) -> bool:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    # Deferred here and below: the batch machinery pulls pydantic, xarray, zarr and Dask,
+    # Deferred: the batch machinery pulls pydantic, xarray, zarr and Dask,
     # which `twin --help` must not.
     from twin.batch.manifest import load_manifest, scenario_paths, store_path
 
     manifest_path = Path(args.manifest)
     m = load_manifest(manifest_path)
     if args.schedule:
+        # Deferred with the manifest reader above (same reason).
         from twin.batch.schedule import sbatch_script, scrontab_entry
 
         maker = sbatch_script if args.schedule == "sbatch" else scrontab_entry
@@ -72,6 +73,7 @@ def _batch(args: argparse.Namespace) -> int:
             print(text, end="")
         return 0
 
+    # Deferred with the manifest reader above (same reason).
     from twin.batch.prepare import prepare
     from twin.batch.runner import print_failures, run_batch
 

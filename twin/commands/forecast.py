@@ -54,7 +54,7 @@ def _level(args: argparse.Namespace) -> str:
 
 
 def _real_regions(args: argparse.Namespace) -> list[str] | None:
-    # Deferred here and below: the code lists load pandas, which `twin --help` must not.
+    # Deferred: the code lists load pandas, which `twin --help` must not.
     from twin.geography import normalise_reg, regions
 
     if not args.region:
@@ -67,6 +67,7 @@ def _real_regions(args: argparse.Namespace) -> list[str] | None:
 
 
 def _ed_deps(args: argparse.Namespace) -> list[str]:
+    # Deferred: the code lists load pandas, which `twin --help` must not.
     from twin.geography import dep_sort_key, departements, normalise_dep, normalise_reg, regions
 
     ref = departements()
@@ -86,6 +87,7 @@ def _ed_deps(args: argparse.Namespace) -> list[str]:
 
 
 def _medicine_regs(args: argparse.Namespace) -> list[str] | None:
+    # Deferred: the code lists load pandas, which `twin --help` must not.
     from twin.geography import normalise_reg
     from twin.sources.openmedic import BEN_REG_LABELS, COG_TO_BEN_REG
 
