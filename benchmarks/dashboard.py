@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/dashboard.py`` (last output line: one JSON object).
 
 Store: 10 scenarios × 30 replications × 101 départements × 365 days, every variable of the
-batch contract (notes/store-format.md). It is filled by writing the real template
+batch contract (docs/reference-outputs.md). It is filled by writing the real template
 (``tests/dashboard/store_builder.template``) and **tiling the values of a few real short
 runs** (3 replications of Lozère and Cantal over 14 days, ``build_network`` +
 ``run_replication`` + ``by_territory``) over départements, days and replications; scenario

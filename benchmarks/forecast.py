@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     from forecasting.backtest import rolling_origins
     from forecasting.engine import DEFAULT_SEED
     from forecasting.parallel import local_client
-    from twin.commands.forecast import format_metrics
+    from forecasting.run import format_metrics
     from twin.geography import dep_sort_key, departements
 
     seed = DEFAULT_SEED if args.seed is None else args.seed

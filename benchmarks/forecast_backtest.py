@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     from forecasting.demand import backtest_ed
     from forecasting.engine import DEFAULT_SEED, METHODS
     from forecasting.parallel import local_client
-    from twin.commands.forecast import format_metrics
+    from forecasting.run import format_metrics
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     origins = rolling_origins(args.start, args.end, args.every)

@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     from forecasting.demand import DEFAULT_ENGINE
     from forecasting.engine import DEFAULT_SEED, ShortSeriesWarning
     from forecasting.parallel import local_client
-    from twin.commands.forecast import format_metrics
+    from forecasting.run import format_metrics
 
     methods = list(dict.fromkeys(["naive", *args.methods]))  # the reference is always scored
     seed = DEFAULT_SEED if args.seed is None else args.seed

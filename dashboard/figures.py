@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from dashboard import frenchfmt as fr
 from dashboard.observed import Observed
+from twin.geography import departements, regions
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 SCENARIO_COLOURS = ("#1f4e79", "#c0392b", "#27864f", "#8e44ad", "#d35400", "#16a085",
@@ -91,8 +92,6 @@ VALUE_TRACE = 1
 def background(level: str) -> go.Choroplethmap:
     """Every territory of France in light grey, under the values: a batch that simulates a
     few départements still shows them in place (not clickable, no hover)."""
-    from twin.geography import departements, regions
-
     codes = list(departements().index if level == "dep" else regions().index)
     return go.Choroplethmap(
         geojson=geojson_url(level), featureidkey="properties.code", locations=codes,

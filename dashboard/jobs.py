@@ -32,6 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
+from dashboard.results import open_zarr
+from twin.paths import scenarios_dir
+
 RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 STORE_NAME = "resultats.zarr"
 LOG_NAME = "journal.txt"
@@ -127,8 +130,6 @@ class Jobs:
 
 def copy_library(folder: Path) -> None:
     """The scenario library beside the user's files, so ``extends: baseline`` resolves."""
-    from twin.paths import scenarios_dir
-
     for p in sorted(scenarios_dir().glob("*.yaml")):
         shutil.copyfile(p, folder / p.name)
 
@@ -137,8 +138,6 @@ def completed_fraction(store: Path) -> float:
     if not store.is_dir():
         return 0.0
     try:
-        from dashboard.results import open_zarr
-
         mask = open_zarr(store)["completed"].values
         return float(np.asarray(mask, dtype=bool).mean()) if mask.size else 0.0
     except Exception:  # template not written yet, or being written

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import frenchfmt as fr
+from twin.sources import sae, sursaud
 
 SMALL_COUNT = 10
 MASKED = "secret statistique"
@@ -75,16 +76,15 @@ def sum_with_secrecy(values: pd.Series, persons: bool = False) -> Observed:
 
 
 @lru_cache(maxsize=4)
-def _sursaud() -> pd.DataFrame:
-    from twin.sources import sursaud
-
+def sursaud_daily() -> pd.DataFrame:
+    """The replica's daily ED passages, all ages (cached: every page reads it)."""
     return sursaud.load_ed_daily_all_ages()
 
 
 def observed_days(dates: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, int]:
     """The SurSaUD days standing for ``dates`` and the shift applied (0 or a multiple of 364
     days), so that weekdays line up."""
-    daily = _sursaud()
+    daily = sursaud_daily()
     first, last = daily["date"].min(), daily["date"].max()
     shift = 0
     while dates.max() - pd.to_timedelta(shift, unit="D") > last:
@@ -96,7 +96,7 @@ def observed_days(dates: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, int]:
 
 def ed_daily(dep: str, dates: pd.DatetimeIndex) -> tuple[list[Observed], int]:
     """Observed daily passages of one département for the simulated ``dates``."""
-    daily = _sursaud()
+    daily = sursaud_daily()
     days, shift = observed_days(dates)
     sub = daily[daily["dep"] == dep].set_index("date")["passages"]
     return [masked_count(sub.get(d, np.nan)) for d in days], shift
@@ -105,7 +105,7 @@ def ed_daily(dep: str, dates: pd.DatetimeIndex) -> tuple[list[Observed], int]:
 def ed_mean(deps_by_territory: dict[str, list[str]], dates: pd.DatetimeIndex
             ) -> tuple[dict[str, Observed], int]:
     """Mean observed passages per day over ``dates`` for each territory."""
-    daily = _sursaud()
+    daily = sursaud_daily()
     days, shift = observed_days(dates)
     sub = daily[daily["date"].isin(days)]
     by_dep = sub.groupby("dep")["passages"].agg(["sum", "count"])
@@ -121,8 +121,6 @@ def ed_mean(deps_by_territory: dict[str, list[str]], dates: pd.DatetimeIndex
 
 @lru_cache(maxsize=8)
 def _sae_beds(year: int, kind: str) -> pd.DataFrame:
-    from twin.sources import sae
-
     if kind == "mco_capacity":
         return sae.load_mco(year)[["finess", "dep", "reg", "beds"]]
     cc = sae.load_critical_care(year)
@@ -131,8 +129,6 @@ def _sae_beds(year: int, kind: str) -> pd.DataFrame:
 
 def sae_year(dates: pd.DatetimeIndex) -> int:
     """The SAE year for a simulated period: its own year if embedded, else the nearest."""
-    from twin.sources import sae
-
     years = sae.available_years()
     y = int(dates[0].year)
     return min(years, key=lambda a: (abs(a - y), -a))

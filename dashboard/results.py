@@ -1,9 +1,9 @@
 """Batch results stores: discovery, validation against the contract, cached reads.
 
-The contract is ``notes/store-format.md``: one zarr store per batch with dimensions
-``scenario`` (baseline first, attr ``baseline``), ``replication``, ``dep`` (coords ``reg``,
-``dep_name``), ``date``, ``block``, a ``completed`` mask, and float variables
-``(scenario, replication, dep, date)``.
+The contract is ``docs/reference-outputs.md`` (« The results store »): one zarr store per
+batch with dimensions ``scenario`` (baseline first, attr ``baseline``), ``replication``,
+``dep`` (coords ``reg``, ``dep_name``), ``date``, ``block``, a ``completed`` mask, and float
+variables ``(scenario, replication, dep, date)``.
 
 Security: a store is chosen in the browser by an *identifier* that must be a key of
 :meth:`Catalog.stores`, built by scanning the results folder on the server; a path is never

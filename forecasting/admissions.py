@@ -48,6 +48,8 @@ import pandas as pd
 import xarray as xr
 from scipy.stats import norm
 
+from twin.geography import departements
+
 ADMISSION_UNITS = "hospitalisations après passage aux urgences par jour (SAE dtHOSP)"
 COVID_YEARS = (2020, 2021)
 """Years whose change in admitted share is not used for ``sigma``: the ED case mix
@@ -164,8 +166,6 @@ def admissions_dataset(passages: xr.Dataset, shares: pd.DataFrame) -> xr.Dataset
 
     # Aggregates: bottom-up sums over the départements they contain.
     deps_of_bottom = {str(territory[i]): i for i in np.flatnonzero(bottom)}
-    from twin.geography import departements
-
     reg_of = departements()["reg"]
     for i in np.flatnonzero(~bottom):
         members = [j for d, j in deps_of_bottom.items()

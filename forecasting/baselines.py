@@ -143,6 +143,7 @@ def ets(
     module docstring. Raises ``ValueError`` when the fit fails (constant series, too few
     points), for the caller to fall back.
     """
+    # Deferred: statsmodels takes a second to import and only this method needs it.
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     y = np.asarray(y, dtype=float)[-train_window:]

@@ -32,6 +32,7 @@ Dataset layout returned by the ``forecast_*`` functions::
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,11 +41,22 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from forecasting.admissions import admissions_dataset, admitted_shares
 from forecasting.backtest import SeriesBacktest, rolling_origins
+from forecasting.defaults import DEFAULT_ENGINE
 from forecasting.engine import DEFAULT_SEED, METHOD_LABELS, METHODS, Forecast
+from forecasting.output import provenance
 from forecasting.parallel import Plan, run_all
 from forecasting.reconcile import build_hierarchy, reconcile
 from forecasting.series import QUANTILES, SeriesSpec
+from twin.errors import DataError
+from twin.geography import dep_sort_key, departements, normalise_dep, regions
+from twin.sentinels import sentinels
+from twin.sources.insee import load_population
+from twin.sources.openmedic import BEN_REG_LABELS, MONTHLY_FILE, default_folder, load_monthly
+from twin.sources.sae import available_years, load_ed_units
+from twin.sources.sursaud import AGE_CLASS_LABELS, find_file, load_ed_daily, load_ed_daily_all_ages
+from twin.sources.sursaud_regional import find_regional_files, load_ed_daily_regional
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -57,9 +69,6 @@ REAL_LABEL = ("données réelles (passages aux urgences OSCOUR par région, Sant
               "France)")
 REPLICA_LABEL = ("réplique synthétique départementale (aucun fichier réel par département "
                  "après avril 2020)")
-DEFAULT_ENGINE = "ensemble"
-"""The engine used when none is asked for (CLI, quickstart, scenario API). Chosen on the real
-régional backtest of ``benchmarks/forecast_real.py``: see ``benchmarks/README.md``."""
 MED_UNITS = "boîtes délivrées par mois (Open Medic mensuel, BOITES)"
 TRANSFORM = "log1p before fitting, expm1 after, clipped at 0 (counts never negative)"
 RECONCILIATION = (
@@ -91,8 +100,6 @@ def ed_series(
     only), each région *whose départements are all selected* (``ed/reg:32``) and France
     (``ed/FR``) when all 101 are: a partial région total would be mistaken for the région.
     """
-    from twin.geography import departements, regions
-
     ref = departements()
     unknown = [d for d in deps if d not in ref.index]
     if unknown:
@@ -100,8 +107,6 @@ def ed_series(
     sel = table[table["dep"].isin(list(deps))]
     missing = sorted(set(deps) - set(sel["dep"].unique()))
     if missing:
-        from twin.errors import DataError
-
         raise DataError.single(source or "ED table", "rows for every requested département",
                                "none for " + ", ".join(missing), column="dep")
     bottom: list[SeriesSpec] = []
@@ -231,9 +236,6 @@ def regional_ed_series(
     (bottom-up reconciliation). ``dep_weights`` (e.g. population) weight each département's
     school holidays in its région's series; equal weights without it.
     """
-    from twin.errors import DataError
-    from twin.geography import departements, regions
-
     ref_regs = regions()
     deps_ref = departements()
     present = sorted(table["reg"].unique())
@@ -295,26 +297,18 @@ def regional_ed_series(
 # --- assembly (pure) -------------------------------------------------------------------------
 
 def _label(level: str, territory: str, group: str, kind: str) -> str:
-    from twin.geography import departements, regions
-
     if level == "dep":
         name = f"{territory} {departements().loc[territory, 'nom']}"
     elif level == "reg" and kind == "ed":
         name = f"{regions().loc[territory, 'nom']} ({territory})"
     elif level == "reg":
-        from twin.sources.openmedic import BEN_REG_LABELS
-
         name = f"{BEN_REG_LABELS.get(territory, territory)} ({territory})"
     else:
         name = "France"
     if kind == "ed" and group != "all":
-        from twin.sources.sursaud import AGE_CLASS_LABELS
-
         name += f" — {AGE_CLASS_LABELS[group]}"
     elif kind == "medicines":
-        from twin.synthetic.medicines import SENTINEL_PRODUCTS
-
-        labels = {p.cip13: p.key for p in SENTINEL_PRODUCTS}
+        labels = {s.cip13: s.key for s in sentinels()}
         name += f" — {labels.get(group, group)}"
     return name
 
@@ -356,8 +350,6 @@ def assemble(
 
 def _attrs(kind: str, method: str, origin: object, horizon: int, seed: int,
            source: str, by_age: bool = False) -> dict[str, object]:
-    from forecasting.output import provenance
-
     return {
         "title": "Prévision de la demande de soins" if kind == "ed"
         else "Prévision des délivrances de médicaments sentinelles",
@@ -419,9 +411,6 @@ def forecast_ed(
     first forecast day (default: the day after the last observation); only data before it
     is used.
     """
-    from twin.geography import dep_sort_key, departements
-    from twin.sources.sursaud import find_file, load_ed_daily, load_ed_daily_all_ages
-
     _check_method(method)
     deps = sorted(deps or departements().index, key=dep_sort_key)
     source = str(find_file(folder))
@@ -444,9 +433,6 @@ def admissions_from_forecast(passages: xr.Dataset,
     (default: the embedded files) with an ``URGENCES2`` file is read; only years before the
     origin's year are used.
     """
-    from forecasting.admissions import admissions_dataset, admitted_shares
-    from twin.sources.sae import available_years, load_ed_units
-
     years = available_years(sae_folder, bordereaux=("ID", "URGENCES2"))
     shares = admitted_shares({y: load_ed_units(y, sae_folder) for y in years})
     return admissions_dataset(passages, shares)
@@ -482,15 +468,12 @@ def forecast_medicines(
 ) -> xr.Dataset:
     """Monthly boxes of the sentinel medicines by région (Open Medic ``BEN_REG`` codes) and
     France; ``horizon`` in months, ``origin`` the first day of the first forecast month."""
-    from twin.sources.openmedic import MONTHLY_FILE, _default_folder, load_monthly
-    from twin.synthetic.medicines import SENTINEL_PRODUCTS
-
     _check_method(method)
     table = load_monthly(folder)
-    source = str(Path(folder if folder is not None else _default_folder(None)) / MONTHLY_FILE)
-    sentinels = {p.cip13 for p in SENTINEL_PRODUCTS}
+    source = str(default_folder(folder) / MONTHLY_FILE)
+    followed = {s.cip13 for s in sentinels()}
     if products is None:
-        products = [c for c in dict.fromkeys(table["cip13"]) if c in sentinels]
+        products = [c for c in dict.fromkeys(table["cip13"]) if c in followed]
     bottom, aggregates, parents = medicine_series(table, regs, products, source=source)
     plan = Plan(method=method, horizon=horizon, origin=origin, seed=seed)
     fcs, _ = _forecast_hierarchy(bottom, aggregates, parents, plan, client)
@@ -549,9 +532,6 @@ def backtest_ed(
     Default origins: every 28 days from 2023-01-01 to 2024-12-31 (those whose 28 days are
     observed), every method at every origin unless ``methods`` maps a method to a subset.
     """
-    from twin.geography import dep_sort_key, departements
-    from twin.sources.sursaud import find_file, load_ed_daily_all_ages
-
     deps = sorted(deps or departements().index, key=dep_sort_key)
     origins = list(origins or rolling_origins("2023-01-01", "2024-12-31", 28))
     plan_methods = ({m: tuple(origins) for m in methods} if not isinstance(methods, Mapping)
@@ -575,10 +555,6 @@ def load_regional_specs(
     School-holiday weights: each département's population in the latest INSEE year of the
     embedded estimates (a census-like count, independent of the series: no leakage).
     """
-    import warnings
-
-    from twin.sources.sursaud_regional import find_regional_files, load_ed_daily_regional
-
     if source is None:
         files = find_regional_files()
     elif isinstance(source, (str, Path)):
@@ -597,9 +573,6 @@ def load_regional_specs(
 
 def _population() -> dict[str, float] | None:
     """Population by département (latest embedded INSEE year); ``None`` if unreadable."""
-    from twin.errors import DataError
-    from twin.sources.insee import load_population
-
     try:
         pop = load_population()
     except (DataError, OSError):
@@ -779,9 +752,6 @@ def expected_daily_passages(
         all-cause ED passages that day), sorted by dep, date, age_class. The attribute
         ``df.attrs`` records method, origin, quantile and seed.
     """
-    from twin.geography import normalise_dep
-    from twin.sources.sursaud import find_file, load_ed_daily
-
     _check_method(method)
     if quantile not in QUANTILES:
         raise ValueError(f"quantile must be one of {QUANTILES}, not {quantile}")

@@ -37,16 +37,15 @@ import numpy as np
 
 from forecasting import baselines
 from forecasting.baselines import Draw
+from forecasting.defaults import FORECAST_SEED as DEFAULT_SEED
+from forecasting.defaults import METHODS
+from forecasting.prophet_engine import prophet_forecast
 from forecasting.series import Freq, SeriesSpec, future_dates, usable_history
+from forecasting.statsforecast_engine import autoets_forecast
 from twin.errors import DataError
+from twin.plausibility import BOUNDS
 from twin.rng import stream
 
-DEFAULT_SEED = 20250101
-METHODS = ("ensemble", "prophet", "ets", "autoets", "naive", "seasonal_naive")
-"""Methods an analyst can ask for. ``naive`` is "same weekday last week" on daily series
-(weekday naive) and "last month" on monthly ones; ``seasonal_naive`` is "same weekday 52
-weeks earlier" (364 days) on daily series and "same month last year" on monthly ones.
-``ensemble`` averages Prophet and AutoETS (see :func:`combine`)."""
 METHOD_LABELS = {
     "ensemble": "moyenne Prophet + AutoETS (échelle log)",
     "prophet": "Prophet (log1p, jours fériés, vacances scolaires)",
@@ -107,8 +106,6 @@ def _run(method: str, dates: np.ndarray, y: np.ndarray, filled: np.ndarray, step
     """``y`` the usable history with its missing days (NaN), ``filled`` the same bridged."""
     freq = spec.freq
     if method == "prophet":
-        from forecasting.prophet_engine import prophet_forecast
-
         seen = ~np.isnan(y)
         return prophet_forecast(dates[seen], y[seen], steps, freq=freq, seed=seed,
                                 deps=spec.deps, weights=spec.weights)
@@ -148,8 +145,6 @@ def _first_observed(spec: SeriesSpec) -> np.datetime64:
 
 
 def _autoets(y: np.ndarray, steps: int, season: int) -> Draw:
-    from forecasting.statsforecast_engine import autoets_forecast
-
     return autoets_forecast(y, steps, season)
 
 
@@ -178,8 +173,6 @@ def _with_fallback(requested: str, dates: np.ndarray, y: np.ndarray, filled: np.
 def _check_origin_gap(spec: SeriesSpec, origin: np.datetime64) -> None:
     """An origin far past the data forecasts from stale data: refuse it (bound declared in
     :data:`twin.plausibility.BOUNDS`; the forecast command reports it with exit 2)."""
-    from twin.plausibility import BOUNDS
-
     bound = BOUNDS["forecast.origin_after_data"]
     last = spec.dates[-1].astype("datetime64[D]")
     days = int((origin.astype("datetime64[D]") - last).astype(np.int64))

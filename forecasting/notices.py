@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import DataError
+from twin.paths import real_dir, reference_dir
+from twin.sources import bdpm
 
 SIGNAL_STATUSES = (1, 2, 3)
 SHORTAGE_STATUSES = (1, 2)
@@ -149,8 +151,6 @@ def map_sentinels(products: pd.DataFrame, composition: pd.DataFrame,
 
 def load_sentinel_map(path: str | Path | None = None) -> pd.DataFrame:
     """The frozen sentinel → real CIS table (``data/reference/sentinelles_cis_reels.csv``)."""
-    from twin.paths import reference_dir
-
     path = Path(path) if path is not None else reference_dir() / MAP_FILE
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -164,8 +164,6 @@ def load_sentinel_map(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def default_notice_path() -> Path:
-    from twin.paths import real_dir
-
     return real_dir() / "bdpm" / "CIS_CIP_Dispo_Spec.txt"
 
 
@@ -173,8 +171,6 @@ def load_real_notices(path: str | Path | None = None) -> pd.DataFrame | None:
     """The real live ANSM file (default ``data/real/bdpm/CIS_CIP_Dispo_Spec.txt``); None when
     the default file is absent (an explicit path that does not exist is an error).
     ``attrs["file_date"]``: the latest date in the file, the day it describes."""
-    from twin.sources import bdpm
-
     explicit = path is not None
     path = Path(path) if explicit else default_notice_path()
     if not path.exists():
@@ -387,8 +383,6 @@ def backing(signals: RealSignals | None, series: np.ndarray, t: int, as_of: pd.T
 
 def _composition(folder: Path) -> pd.DataFrame:
     """CIS_COMPO as ``cis``, ``substance``, ``link`` (the dedicated loader when present)."""
-    from twin.sources import bdpm
-
     if hasattr(bdpm, "load_composition"):
         df = bdpm.load_composition(folder)
         name = next(c for c in df.columns if "substance" in c and "code" not in c)
@@ -404,8 +398,6 @@ def _composition(folder: Path) -> pd.DataFrame:
 def build_sentinel_map(folder: str | Path) -> pd.DataFrame:
     """The reference table from the real BDPM files in ``folder`` (CIS_bdpm, CIS_COMPO,
     CIS_MITM): :func:`map_sentinels` plus ``mitm`` (oui/non) and the real ``atc``."""
-    from twin.sources import bdpm
-
     folder = Path(folder)
     products = bdpm.load_products(folder)
     mitm = bdpm.load_mitm(folder)
@@ -433,8 +425,6 @@ def real_inputs(path: str | Path | None = None, mapping: pd.DataFrame | None = N
     """Read the real notices (default ``data/real/bdpm/CIS_CIP_Dispo_Spec.txt``; None when
     absent) and the real MITM list beside them (``CIS_MITM.txt``, for the duration classes;
     without it every notice is in one class, ``MITM``)."""
-    from twin.sources import bdpm
-
     notices = load_real_notices(path)
     if notices is None:
         return None

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+import twin
 from forecasting.series import QUANTILES
 
 _PACKAGES = ("prophet", "cmdstanpy", "statsmodels", "numpy", "pandas", "xarray", "zarr",
@@ -37,8 +38,6 @@ def provenance() -> dict[str, str]:
             versions[p] = metadata.version(p)
         except metadata.PackageNotFoundError:
             versions[p] = "absent"
-    import twin
-
     versions["twin"] = twin.__version__
     repo = Path(__file__).resolve().parent.parent
     try:

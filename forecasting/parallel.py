@@ -19,6 +19,7 @@ Workers start with ``spawn``, so it must only be called under ``if __name__ == "
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 import warnings
@@ -121,8 +122,7 @@ def run_all(specs: Sequence[SeriesSpec], plan: Plan | Sequence[Plan],
 @contextmanager
 def local_client(workers: int) -> Iterator[Client]:
     """A LocalCluster of ``workers`` single-threaded processes and its client (CLI only)."""
-    import logging
-
+    # Deferred: Dask's distributed scheduler loads only when a cluster is asked for.
     from distributed import Client, LocalCluster
 
     with (

@@ -82,6 +82,7 @@ def quiet() -> None:
     """Silence Prophet's and cmdstanpy's INFO chatter (also in every Dask worker)."""
     # cmdstanpy configures its logger (level DEBUG, own handler) on the first call of its
     # cached get_logger(): trigger that first, then lower the level, or it would undo ours.
+    # Deferred with Prophet (below): cmdstanpy comes with it.
     from cmdstanpy.utils.logging import get_logger
 
     get_logger()
@@ -159,6 +160,7 @@ def prophet_forecast(
     Pure apart from the temporary files CmdStan writes and removes.
     """
     quiet()
+    # Deferred: Prophet (and Stan) take seconds to import; only this engine needs them.
     from prophet import Prophet
 
     window = train_window or TRAIN_WINDOW[freq]

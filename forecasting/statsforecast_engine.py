@@ -45,6 +45,7 @@ def autoets_forecast(y: np.ndarray, horizon: int, season: int,
     Raises ``ValueError`` when the series is too short or constant, for the caller to fall
     back (see :mod:`forecasting.engine`).
     """
+    # Deferred: statsforecast takes a second to import; only this engine needs it.
     from statsforecast.models import AutoETS
 
     z = np.log1p(np.asarray(y, dtype=float)[-train_window:])

@@ -30,6 +30,7 @@ test wants, and is stated here rather than hidden.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -39,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.demand import AGE_CLASSES, expected_daily_passages
+from twin.network import SAMU_AMBULANCE_SHARE_OF_ED
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -89,8 +91,6 @@ def demand_multiplier(
     per département, the share of the forecast that a zero baseline makes unreachable
     (see the module docstring).
     """
-    from twin.network import SAMU_AMBULANCE_SHARE_OF_ED
-
     walk_in = 1.0 - SAMU_AMBULANCE_SHARE_OF_ED
     mult, lost = {}, {}
     for t in network.territories:
@@ -136,8 +136,6 @@ def forecast_demand_multiplier(
     mult, lost = demand_multiplier(network, passages)
     worst = max(lost.items(), key=lambda kv: kv[1], default=("", 0.0))
     if worst[1] > 0.005:
-        import warnings
-
         warnings.warn(f"département {worst[0]}: {100 * worst[1]:.1f} % of the forecast falls "
                       "on days and age classes with no baseline demand and cannot be "
                       "simulated", UserWarning, stacklevel=2)

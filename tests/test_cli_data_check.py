@@ -33,6 +33,7 @@ NON_DATA_FILES = {
     "generate.py",
     "reference/departements.csv",
     "reference/regions.csv",
+    "reference/sentinelles.csv",  # the sentinel products (twin.sentinels)
     "reference/sentinelles_cis_reels.csv",  # sentinel → real CIS (forecasting.notices)
     "real/geo/departements-avec-outre-mer.geojson",
     "real/geo/regions-avec-outre-mer.geojson",

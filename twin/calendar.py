@@ -3,7 +3,7 @@
 Emergency-department demand drops on public holidays to a Sunday-like level and children's
 passages change during school holidays, so the synthetic SurSaUD series, the forecasts and
 the simulation all need the same calendar. Everything here is computed or tabulated locally
-(no network, no extra dependency) so that runs stay reproducible.
+(no network) so that runs stay reproducible.
 
 Public holidays follow the Code du travail (art. L3133-1) for the whole country, plus the
 local-law days of Alsace-Moselle (départements 57, 67, 68: Good Friday and 26 December) and
@@ -12,10 +12,26 @@ Guadeloupe 27 May, Martinique 22 May, Guyane 10 June, La Réunion 20 December, M
 27 April). Whit Monday is listed although many employers work it as the "journée de
 solidarité": it is still a legal public holiday and EDs run it as one.
 
-School holidays are the Ministry of Education's official calendars for zones A/B/C
-(``data.education.gouv.fr`` dataset ``fr-en-calendrier-scolaire``, arrêtés published in the
-Journal officiel), transcribed for the school years 2018-2019 to 2025-2026 and spot-checked
-against the published dates. Simplifications, stated rather than hidden:
+School holidays of the mainland zones A/B/C are the Ministry of Education's official
+calendars (``data.education.gouv.fr`` dataset ``fr-en-calendrier-scolaire``, arrêtés published
+in the Journal officiel) as computed by the ``holidays`` package (``holidays.France``, school
+category, subdivisions "Zone A/B/C"), which needs no network: its rules are code. Checked
+(``tests/test_calendar_library.py``) day by day against our former hand transcription for the
+school years 2018-2019 to 2025-2026: identical once its Ascension bridge is left out. Not
+used, and why:
+
+* ``holidays`` public holidays: identical to the table below for the nation, Alsace-Moselle,
+  Guyane, La Réunion and Mayotte (2015-2035), but it adds Good Friday, Mi-Carême and Victor
+  Schoelcher day to Guadeloupe and Victor Schoelcher day to Martinique, which this model does
+  not count (it keeps the Code du travail days and the decree 83-1003 abolition day), and
+  its day names differ (they label the Prophet holiday effects): the 11 + local days stay
+  computed here, and the test keeps the two in step;
+* ``vacances-scolaires-france`` (offline too, zones A/B/C to 2028): it keeps the zoned
+  spring 2021 dates that the COVID-19 single national break replaced, and differs by a day
+  on the summer 2021 and 2022 breaks;
+* neither package has Corsica's or the overseas académies' calendars (below).
+
+Simplifications, stated rather than hidden:
 
 * A period runs from the official "fin des cours" day (a Saturday, counted as a day off as
   most pupils have no Saturday class) or the day after a weekday end (July 2021, 2022) to
@@ -29,7 +45,8 @@ against the published dates. Simplifications, stated rather than hidden:
   the austral long break (20 December-19 January) plus a mid-year break (6 July-15 August)
   for La Réunion and Mayotte. Expect errors of a week or more there.
 * Outside 2018-09-01 .. 2026-08-31 no school holiday is known: asking raises ``ValueError``
-  instead of silently answering "no holiday".
+  instead of silently answering "no holiday". (``holidays`` computes later years by rule;
+  moving :data:`SCHOOL_CALENDAR_END` on means checking them against the published arrêtés.)
 """
 
 from __future__ import annotations
@@ -39,6 +56,7 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Literal
 
+import holidays
 import numpy as np
 import pandas as pd
 
@@ -167,52 +185,36 @@ _ZONE_OF: dict[str, Zone] = {d: z for z, deps in _ACADEMY_DEPS.items() for d in 
 SCHOOL_CALENDAR_START = date(2018, 9, 1)
 SCHOOL_CALENDAR_END = date(2026, 8, 31)
 
-# Periods common to every mainland zone: (first day off, last day off), both inclusive.
-_COMMON: tuple[tuple[str, str], ...] = (
-    ("2018-10-20", "2018-11-04"), ("2018-12-22", "2019-01-06"), ("2019-07-06", "2019-09-01"),
-    ("2019-10-19", "2019-11-03"), ("2019-12-21", "2020-01-05"), ("2020-07-04", "2020-08-31"),
-    ("2020-10-17", "2020-11-01"), ("2020-12-19", "2021-01-03"), ("2021-04-10", "2021-04-25"),
-    ("2021-07-07", "2021-09-01"),
-    ("2021-10-23", "2021-11-07"), ("2021-12-18", "2022-01-02"), ("2022-07-08", "2022-08-31"),
-    ("2022-10-22", "2022-11-06"), ("2022-12-17", "2023-01-02"), ("2023-07-08", "2023-09-03"),
-    ("2023-10-21", "2023-11-05"), ("2023-12-23", "2024-01-07"), ("2024-07-06", "2024-09-01"),
-    ("2024-10-19", "2024-11-03"), ("2024-12-21", "2025-01-05"), ("2025-07-05", "2025-08-31"),
-    ("2025-10-18", "2025-11-02"), ("2025-12-20", "2026-01-04"), ("2026-07-04", "2026-08-31"),
-)
 
-# Zoned winter and spring breaks.
-_ZONED: dict[Zone, tuple[tuple[str, str], ...]] = {
-    "A": (
-        ("2019-02-16", "2019-03-03"), ("2019-04-13", "2019-04-28"),
-        ("2020-02-22", "2020-03-08"), ("2020-04-18", "2020-05-03"),
-        ("2021-02-06", "2021-02-21"),
-        ("2022-02-12", "2022-02-27"), ("2022-04-16", "2022-05-01"),
-        ("2023-02-04", "2023-02-19"), ("2023-04-08", "2023-04-23"),
-        ("2024-02-17", "2024-03-03"), ("2024-04-13", "2024-04-28"),
-        ("2025-02-22", "2025-03-09"), ("2025-04-19", "2025-05-04"),
-        ("2026-02-07", "2026-02-22"), ("2026-04-04", "2026-04-19"),
-    ),
-    "B": (
-        ("2019-02-09", "2019-02-24"), ("2019-04-06", "2019-04-22"),
-        ("2020-02-15", "2020-03-01"), ("2020-04-11", "2020-04-26"),
-        ("2021-02-20", "2021-03-07"),
-        ("2022-02-05", "2022-02-20"), ("2022-04-09", "2022-04-24"),
-        ("2023-02-11", "2023-02-26"), ("2023-04-15", "2023-05-01"),
-        ("2024-02-24", "2024-03-10"), ("2024-04-20", "2024-05-05"),
-        ("2025-02-08", "2025-02-23"), ("2025-04-05", "2025-04-21"),
-        ("2026-02-14", "2026-03-01"), ("2026-04-11", "2026-04-26"),
-    ),
-    "C": (
-        ("2019-02-23", "2019-03-10"), ("2019-04-20", "2019-05-05"),
-        ("2020-02-08", "2020-02-23"), ("2020-04-04", "2020-04-19"),
-        ("2021-02-13", "2021-02-28"),
-        ("2022-02-19", "2022-03-06"), ("2022-04-23", "2022-05-08"),
-        ("2023-02-18", "2023-03-05"), ("2023-04-22", "2023-05-08"),
-        ("2024-02-10", "2024-02-25"), ("2024-04-06", "2024-04-21"),
-        ("2025-02-15", "2025-03-02"), ("2025-04-12", "2025-04-27"),
-        ("2026-02-21", "2026-03-08"), ("2026-04-18", "2026-05-03"),
-    ),
-}
+Periods = tuple[tuple[str, str], ...]
+
+
+def _mainland_periods() -> tuple[Periods, dict[Zone, Periods]]:
+    """School-holiday periods (first day off, last day off, ISO dates) that start and end
+    within the school years kept here: those common to the three zones, and each zone's own
+    (winter and spring). From ``holidays.France`` without the Ascension bridge."""
+    years = range(SCHOOL_CALENDAR_START.year - 1, SCHOOL_CALENDAR_END.year + 1)
+    per_zone: dict[Zone, list[tuple[str, str]]] = {}
+    for zone in ("A", "B", "C"):
+        cal = holidays.France(years=years, subdiv=f"Zone {zone}",
+                              categories=(holidays.SCHOOL,), language="fr")
+        days = sorted(d for d, name in cal.items() if "Ascension" not in name)
+        periods: list[tuple[date, date]] = []
+        for d in days:
+            if periods and d == periods[-1][1] + timedelta(days=1):
+                periods[-1] = (periods[-1][0], d)
+            else:
+                periods.append((d, d))
+        per_zone[zone] = [(a.isoformat(), b.isoformat()) for a, b in periods
+                          if a >= SCHOOL_CALENDAR_START and b <= SCHOOL_CALENDAR_END]
+    common = [p for p in per_zone["A"] if p in per_zone["B"] and p in per_zone["C"]]
+    zoned = {z: tuple(p for p in ps if p not in common) for z, ps in per_zone.items()}
+    return tuple(common), zoned
+
+
+# Periods common to every mainland zone, and the zoned winter and spring breaks:
+# (first day off, last day off), both inclusive.
+_COMMON, _ZONED = _mainland_periods()
 
 # Coarse overseas rules (month, day) → (month, day), applied every year; see module docstring.
 _OVERSEAS_NORTH = (((12, 20), (12, 31)), ((1, 1), (1, 3)), ((7, 6), (8, 31)))

@@ -22,8 +22,26 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from forecasting.backtest import metrics_table
+from forecasting.demand import (
+    DEFAULT_ENGINE,
+    admissions_from_forecast,
+    backtest_ed_regional,
+    forecast_ed,
+    forecast_ed_regional,
+)
+from forecasting.engine import METHOD_LABELS
+from forecasting.output import french_table, write_outputs
+from forecasting.shortages.run import run_shortages, summary_text
+from twin.batch import run_and_compare
+from twin.geography import departements
+from twin.network_cache import inputs_for
+from twin.outputs import record_outputs
 from twin.paths import scenarios_dir
+from twin.scenario import Overrides, load_scenario, replicate
+from twin.scenario.run import block_network
 from twin.summary import format_summary, national_summary
+from twin.validation import compare, format_comparison
 
 DEMO_BASELINE = "baseline.yaml"
 DEMO_WHAT_IF = "grippe-bronchiolite.yaml"
@@ -37,8 +55,6 @@ def run_demo(args: argparse.Namespace) -> int:
         return 0
     scenarios = scenarios_dir()
     _validation(scenarios / DEMO_BASELINE, args.days)
-    from twin.batch import run_and_compare
-
     out = Path(args.out)
     print(f"\nScénarios « {DEMO_BASELINE} » et « {DEMO_WHAT_IF} » : {args.replications} "
           f"réplications chacun, {args.days} jours, {args.workers} processus → {out}")
@@ -56,18 +72,14 @@ def run_demo(args: argparse.Namespace) -> int:
     _forecasts(region, deps, root / "forecast")
     print("\nAlertes de pénurie de médicaments (registre de stocks synthétique, avis ANSM "
           "réels, 8 semaines) :")
-    from twin.commands.shortages import run_shortages
-
-    run_shortages(out=root / "ruptures", top=DEMO_TOP_WARNINGS, region=region)
+    run = run_shortages(out=root / "ruptures")
+    print(summary_text(run, top=DEMO_TOP_WARNINGS, region=region))
     print(f"\nExplorer les résultats : .venv/bin/twin dashboard --results {out}")
     return 0
 
 
 def _baseline_territory(baseline_path: Path) -> tuple[str, list[str]]:
     """The baseline's région (COG code) and its départements."""
-    from twin.geography import departements
-    from twin.scenario import load_scenario
-
     deps = list(load_scenario(baseline_path)[0].departements)
     return str(departements().loc[deps[0], "reg"]), deps
 
@@ -80,15 +92,6 @@ DEMO_BACKTEST_ORIGINS = ("2024-02-10", "2024-03-09", "2024-04-06", "2024-05-04")
 def _forecasts(region: str, deps: list[str], out: Path) -> None:
     """Next four weeks of ED passages for ``region`` from the real file, scored on its real
     history; then ``deps`` (replica) with admissions, reconciled up to their région."""
-    from forecasting.demand import (
-        DEFAULT_ENGINE,
-        admissions_from_forecast,
-        forecast_ed,
-        forecast_ed_regional,
-    )
-    from forecasting.engine import METHOD_LABELS
-    from forecasting.output import french_table, write_outputs
-
     real = forecast_ed_regional([region], horizon=DEMO_FORECAST_DAYS)
     write_outputs(real, out, "forecast_ed_regional")
     print(f"\nPrévision des quatre prochaines semaines après la fin du fichier réel "
@@ -100,8 +103,6 @@ def _forecasts(region: str, deps: list[str], out: Path) -> None:
     admissions = admissions_from_forecast(passages)
     write_outputs(passages, out, "forecast_ed")
     write_outputs(admissions, out, "forecast_admissions")
-    from twin.outputs import record_outputs
-
     record_outputs(out, [f"forecast_{k}.{x}" for k in ("ed_regional", "ed", "admissions")
                          for x in ("zarr", "csv")], "twin forecast")
     print("\nPar département, à partir de la fin de la réplique — CHIFFRES D'UNE RÉPLIQUE "
@@ -115,9 +116,6 @@ def _forecasts(region: str, deps: list[str], out: Path) -> None:
 
 def _real_score(region: str, method: str) -> str:
     """The engine against the weekday naive on the région's real history (French text)."""
-    from forecasting.backtest import metrics_table
-    from forecasting.demand import backtest_ed_regional
-
     results = backtest_ed_regional([region], methods=[method, "naive"],
                                    origins=DEMO_BACKTEST_ORIGINS, horizon=DEMO_FORECAST_DAYS)
     table = metrics_table(results, horizons=(), bands=((1, 7), (8, 28))).set_index(
@@ -139,11 +137,6 @@ def _real_score(region: str, method: str) -> str:
 
 def _validation(baseline_path: Path, days: int) -> None:
     """One baseline replication of the scenario's région, compared with SAE."""
-    from twin.network_cache import inputs_for
-    from twin.scenario import Overrides, load_scenario, replicate
-    from twin.scenario.run import block_network
-    from twin.validation import compare, format_comparison
-
     scenario = load_scenario(baseline_path)[0].scenario
     warmup = scenario.period.warmup_days
     resolved = load_scenario(baseline_path, overrides=Overrides(days=days + warmup))[0]

@@ -16,6 +16,7 @@ from dash import Input, Output, Patch, State, callback_context, dcc, html, no_up
 from dashboard import figures, observed, views, widgets
 from dashboard.catalogue import BY_NAME, LEVELS, STATISTICS, options
 from dashboard.pages.common import choose, no_store, pick, register_export
+from twin.geography import departements
 
 LAYERS = {"sim": "Simulé", "obs": "Observé"}
 TABLE_LABELS = {"code": "Code", "territoire": "Territoire", "moyenne": "Moyenne",
@@ -111,8 +112,6 @@ def map_outputs(ctx, store_id, level, indicator, scenario, period, stat, layer,
 
 
 def views_reg(dep: str) -> str:
-    from twin.geography import departements
-
     return str(departements().at[dep, "reg"])
 
 

@@ -1,5 +1,5 @@
 """Page « Lancer une simulation »: a scenario from a form or an uploaded YAML file,
-validated exactly as the CLI does (``twin.scenario.load_scenario``, same messages), run by
+validated exactly as the CLI does (``twin.scenario.check_scenario``, same messages), run by
 the batch runner in the background (:mod:`dashboard.jobs`), followed until its results open.
 
 A run always holds two scenarios so that the results can be compared: the user's scenario
@@ -21,11 +21,13 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, callback_context, dcc, html, no_update
 
 from dashboard import widgets
 from dashboard.jobs import SLUG, copy_library
 from twin.errors import DataError
+from twin.geography import departements
+from twin.scenario import check_scenario
 
 RESOURCES = {
     "medicine": "Lits de médecine", "surgery": "Lits de chirurgie",
@@ -36,18 +38,7 @@ LEVERS = {"none": "Aucun (situation de référence)", "capacity": "Variation de 
 REFERENCE_SUFFIX = "_reference"
 
 
-def _loader():
-    """``check_scenario`` of the scenario package (None while it is not installed)."""
-    try:
-        from twin.scenario import check_scenario
-    except ImportError:
-        return None
-    return check_scenario
-
-
 def layout(ctx, params: dict[str, str]):
-    from twin.geography import departements
-
     deps = departements()
     territory_opts = [{"label": f"{r.nom} ({r.dep})", "value": r.dep}
                       for r in deps.itertuples()]
@@ -170,16 +161,13 @@ def validate_text(text: str, file_label: str = "scenario.yaml"):
 
     Returns ``(scenario, problems)``: the loaded scenario or None, and the problem lines
     exactly as the CLI prints them (the temporary folder left out of the file names)."""
-    load = _loader()
-    if load is None:
-        return None, ["Le module de scénarios (twin.scenario) n'est pas installé."]
     with tempfile.TemporaryDirectory(prefix="twin-scenario-") as tmp:
         folder = Path(tmp)
         copy_library(folder)
         path = folder / file_label
         path.write_text(text, encoding="utf-8")
         try:
-            scenario = load(path)
+            scenario = check_scenario(path)
         except DataError as exc:
             return None, [f"error: {line}".replace(str(folder) + "/", "")
                           for line in exc.message().splitlines()]
@@ -253,8 +241,6 @@ def register(app, ctx) -> None:
         prevent_initial_call=True,
     )
     def upload_name(filename, _clear, contents):
-        from dash import callback_context
-
         if callback_context.triggered_id == "run-clear-upload":
             return "Formulaire utilisé.", None
         if not contents:

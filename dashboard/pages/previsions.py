@@ -11,6 +11,7 @@ fixed here; the browser only chooses among series and filters that exist.
 from __future__ import annotations
 
 import math
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,8 +21,10 @@ import xarray as xr
 from dash import Input, Output, State, dcc, html
 
 from dashboard import figures, widgets
+from dashboard.observed import sursaud_daily
 from dashboard.pages.common import pick, register_export
 from dashboard.results import open_zarr
+from twin.sources.sursaud_regional import load_ed_daily_regional
 
 FORECAST_FILES = {"ed_regional": "forecast_ed_regional.zarr", "ed": "forecast_ed.zarr",
                   "admissions": "forecast_admissions.zarr",
@@ -168,9 +171,7 @@ def forecast_outputs(ctx, kind, series):
     unit = FORECAST_UNITS[kind]
     history = None
     if kind == "ed" and str(one["level"].values) == "dep" and str(one["group"].values) == "all":
-        from dashboard.observed import _sursaud
-
-        daily = _sursaud()
+        daily = sursaud_daily()
         sub = daily[daily["dep"] == str(one["territory"].values)].set_index("date")["passages"]
         start = pd.Timestamp(ds["date"].values[0])
         history = sub[(sub.index < start) & (sub.index >= start - pd.to_timedelta(56, unit="D"))]
@@ -193,10 +194,6 @@ def forecast_outputs(ctx, kind, series):
 
 @lru_cache(maxsize=1)
 def _regional_real() -> pd.DataFrame:
-    import warnings
-
-    from twin.sources.sursaud_regional import load_ed_daily_regional
-
     with warnings.catch_warnings():  # 07/08 dropped: said in the data card, not on this page
         warnings.simplefilter("ignore")
         return load_ed_daily_regional()

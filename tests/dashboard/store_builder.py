@@ -1,10 +1,11 @@
 """Results stores for the dashboard's tests and benchmark, written to the batch contract.
 
-``notes/store-format.md`` is the contract between the batch runner and the dashboard. These
-helpers write stores that follow it exactly, from *real* simulation outputs
-(``build_network`` + ``run_replication`` + the batch's own ``department_values``), with the
-variables and attributes of the output registry, so the dashboard is tested on the same
-shapes, dtypes, attributes and value ranges a batch produces.
+The store format (``docs/reference-outputs.md``, « The results store ») is the contract
+between the batch runner and the dashboard. These helpers write stores that follow it
+exactly, from *real* simulation outputs (``build_network`` + ``run_replication`` + the
+batch's own ``department_values``), with the variables and attributes of the output
+registry, so the dashboard is tested on the same shapes, dtypes, attributes and value
+ranges a batch produces.
 
 ``tile_store`` fills a large store (benchmark size: 10 scenarios × 30 replications × 101
 départements × 365 days) by writing the real template once and tiling the values of a few

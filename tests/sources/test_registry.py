@@ -29,6 +29,7 @@ NON_DATA_FILES = {
     "generate.py",  # rebuilds data/synthetic
     "reference/departements.csv",  # code lists read by twin.geography
     "reference/regions.csv",
+    "reference/sentinelles.csv",  # the sentinel products, read by twin.sentinels
     "reference/sentinelles_cis_reels.csv",  # sentinel -> real CIS map read by forecasting.notices
     "real/geo/departements-avec-outre-mer.geojson",  # contours, not tables
     "real/geo/regions-avec-outre-mer.geojson",

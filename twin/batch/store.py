@@ -1,6 +1,6 @@
 """The batch results store on disk: template, region writes, ``completed`` mask, provenance.
 
-Format: ``/work/notes/store-format.md`` and ``docs/reference-outputs.md`` (one zarr store per
+Format: ``docs/reference-outputs.md``, section « The results store » (one zarr store per
 batch, zarr format 2 with consolidated metadata so that a plain ``xarray.open_zarr(path)``
 reads it without warnings; chunks ``(1, 1, all départements, all days)`` per variable).
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from twin.commands.run import add_cluster_arguments
+from twin.outputs import check_place, check_target, write_text
 
 
 def dated_store(store: Path, now: datetime | None = None) -> Path:
@@ -36,8 +37,6 @@ def point_latest(link: Path, target: Path) -> None:
 
 def _write_text(path: Path, text: str, mode: int = 0o644, force: bool = False) -> None:
     """Write a job file atomically, refusing to replace a file that is not one (exit 2)."""
-    from twin.outputs import check_target, write_text
-
     check_target(path, _is_job_file, force=force, command="twin batch --schedule",
                  option="--schedule-out")
     write_text(path, text, mode)
@@ -52,11 +51,14 @@ def _is_job_file(path: Path) -> bool:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    # Deferred: the batch machinery pulls pydantic, xarray, zarr and Dask,
+    # which `twin --help` must not.
     from twin.batch.manifest import load_manifest, scenario_paths, store_path
 
     manifest_path = Path(args.manifest)
     m = load_manifest(manifest_path)
     if args.schedule:
+        # Deferred with the manifest reader above (same reason).
         from twin.batch.schedule import sbatch_script, scrontab_entry
 
         maker = sbatch_script if args.schedule == "sbatch" else scrontab_entry
@@ -71,6 +73,7 @@ def _batch(args: argparse.Namespace) -> int:
             print(text, end="")
         return 0
 
+    # Deferred with the manifest reader above (same reason).
     from twin.batch.prepare import prepare
     from twin.batch.runner import print_failures, run_batch
 
@@ -83,8 +86,6 @@ def _batch(args: argparse.Namespace) -> int:
         source=f"{manifest_path}",
     )
     store = Path(args.out).resolve() if args.out else store_path(m, manifest_path)
-    from twin.outputs import check_place
-
     check_place(store, "--out" if args.out else str(manifest_path))
     if args.dated:
         store = dated_store(store)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from twin.errors import DataError
+from twin.outputs import check_target
 from twin.plausibility import BOUNDS
 
 
@@ -27,6 +29,7 @@ def _thresholds(text: str) -> tuple[float, ...]:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    # Deferred: the comparison reads zarr stores with xarray, which `twin --help` must not load.
     from twin.batch.compare import (
         KEY_INDICATORS,
         compare_store,
@@ -35,8 +38,6 @@ def _compare(args: argparse.Namespace) -> int:
         is_comparison,
         save,
     )
-    from twin.errors import DataError
-    from twin.outputs import check_target
 
     out = Path(args.out) if args.out else default_output(Path(args.store))
     if out.resolve() == Path(args.store).resolve():

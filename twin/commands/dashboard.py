@@ -15,6 +15,7 @@ access control (docs/howto-dashboard.md). Exit 2 on bad input (users file, port)
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -23,8 +24,7 @@ DEFAULT_RESULTS = Path("results")
 
 
 def _hash_password() -> int:
-    import getpass
-
+    # Deferred: only --hash-password needs werkzeug.
     from werkzeug.security import generate_password_hash
 
     user = input("Utilisateur : ").strip()
@@ -71,6 +71,7 @@ def _dashboard(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         print(f"error: --port: expected 1 to 65535, found {args.port}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    # Deferred: Dash, Plotly and the results readers load only when the server starts.
     from dashboard.app import create_app
     from dashboard.config import DashboardConfig
 

@@ -10,6 +10,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _check(args: argparse.Namespace) -> int:
+    # Deferred: the loaders import pandas, which `twin --help` must not.
     from twin.sources.registry import check_path
 
     status = 0

@@ -6,6 +6,7 @@ import argparse
 
 
 def _demo(args: argparse.Namespace) -> int:
+    # Deferred: the quickstart imports the whole model (pandas, Dask, Prophet…).
     from twin.demo import run_demo
 
     return run_demo(args)

@@ -26,14 +26,18 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import warnings
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
+from forecasting.defaults import DEFAULT_ENGINE, FORECAST_SEED, METHODS
+from twin.outputs import check_folder
 from twin.plausibility import BOUNDS
 
 EXIT_BAD_INPUT = 2
 DEFAULT_OUT = Path("results") / "forecast"
+COMMAND = "twin forecast"
 
 
 def _error(msg: str) -> int:
@@ -50,6 +54,7 @@ def _level(args: argparse.Namespace) -> str:
 
 
 def _real_regions(args: argparse.Namespace) -> list[str] | None:
+    # Deferred: the code lists load pandas, which `twin --help` must not.
     from twin.geography import normalise_reg, regions
 
     if not args.region:
@@ -62,6 +67,7 @@ def _real_regions(args: argparse.Namespace) -> list[str] | None:
 
 
 def _ed_deps(args: argparse.Namespace) -> list[str]:
+    # Deferred: the code lists load pandas, which `twin --help` must not.
     from twin.geography import dep_sort_key, departements, normalise_dep, normalise_reg, regions
 
     ref = departements()
@@ -81,6 +87,7 @@ def _ed_deps(args: argparse.Namespace) -> list[str]:
 
 
 def _medicine_regs(args: argparse.Namespace) -> list[str] | None:
+    # Deferred: the code lists load pandas, which `twin --help` must not.
     from twin.geography import normalise_reg
     from twin.sources.openmedic import BEN_REG_LABELS, COG_TO_BEN_REG
 
@@ -108,38 +115,7 @@ def _origin(text: str | None, monthly: bool) -> str | None:
     return (d.replace(day=1) if monthly else d).isoformat()
 
 
-COMMAND = "twin forecast"
-
-
-def _names(args: argparse.Namespace) -> list[str]:
-    """The entries this run writes in ``--out``."""
-    regional = args.series == "ed" and _level(args) == "reg"
-    suffix = "_regional" if regional else ""
-    if args.backtest:
-        return [f"backtest_ed{suffix}.zarr", f"backtest_ed{suffix}_metrics.csv"]
-    stem = f"forecast_{args.series}{suffix}"
-    return [f"{stem}.zarr", f"{stem}.csv"]
-
-
-def _check_out(args: argparse.Namespace) -> None:
-    """Refuse, before computing, an --out that would replace what this command did not write
-    (see :mod:`twin.outputs`)."""
-    from twin.outputs import check_folder
-
-    check_folder(args.out, _names(args), command=COMMAND, force=args.force)
-
-
-def _record_out(args: argparse.Namespace) -> None:
-    from twin.outputs import record_outputs
-
-    record_outputs(args.out, _names(args), COMMAND)
-
-
 def _forecast(args: argparse.Namespace) -> int:
-    import warnings as _w
-
-    from forecasting.engine import ShortSeriesWarning
-
     monthly = args.series == "medicines"
     try:
         if args.level == "reg" and _level(args) != "reg":
@@ -161,23 +137,39 @@ def _forecast(args: argparse.Namespace) -> int:
                              "admissions series exists to score against)")
     except ValueError as exc:
         return _error(str(exc))
-    _check_out(args)
-    horizon_days = args.horizon if args.horizon is not None else (90 if monthly else 28)
-    horizon = math.ceil(horizon_days / 30) if monthly else horizon_days
-
+    # Deferred: the forecasting engines pull numpy, pandas, xarray and Dask.
+    from forecasting import run
+    from forecasting.engine import ShortSeriesWarning
     from forecasting.parallel import local_client
 
+    check_folder(args.out, run.output_names(args.series, regional, args.backtest),
+                 command=COMMAND, force=args.force)
+    horizon_days = args.horizon if args.horizon is not None else (90 if monthly else 28)
+    horizon = math.ceil(horizon_days / 30) if monthly else horizon_days
+    window = {"start": args.backtest_start, "end": args.backtest_end, "every": args.every}
+
     ctx = local_client(args.workers) if args.workers > 1 else nullcontext(None)
-    with ctx as client, _w.catch_warnings(record=True) as caught:
-        _w.simplefilter("always", ShortSeriesWarning)
+    with ctx as client, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ShortSeriesWarning)
         try:
             if regional and args.backtest:
-                return _backtest_regional(args, targets, horizon, client)
-            if regional:
-                return _produce_regional(args, targets, origin, horizon, client)
-            if args.backtest:
-                return _backtest(args, targets, horizon, client)
-            return _produce(args, targets, origin, horizon, client, monthly)
+                text = run.backtest_regional(targets, out=args.out, horizon=horizon,
+                                             seed=args.seed, client=client, data=args.data,
+                                             **window)
+            elif regional:
+                text = run.produce_regional(targets, out=args.out, method=args.method,
+                                            origin=origin, horizon=horizon, seed=args.seed,
+                                            client=client, data=args.data, top=args.top)
+            elif args.backtest:
+                text = run.backtest(targets, out=args.out, horizon=horizon, seed=args.seed,
+                                    client=client, data=args.data, **window)
+            else:
+                text = run.produce(args.series, targets, out=args.out, method=args.method,
+                                   origin=origin, horizon=horizon, seed=args.seed,
+                                   client=client, data=args.data, sae=args.sae,
+                                   by_age=args.by_age, top=args.top)
+            print(text)
+            return 0
         except ValueError as exc:
             return _error(str(exc))
         finally:
@@ -188,138 +180,7 @@ def _forecast(args: argparse.Namespace) -> int:
                 print(f"avertissement : ... et {len(fallbacks) - 5} autre(s)", file=sys.stderr)
 
 
-def _produce(args: argparse.Namespace, targets: list[str] | None, origin: str | None,
-             horizon: int, client: object, monthly: bool) -> int:
-    from forecasting.demand import forecast_admissions, forecast_ed, forecast_medicines
-    from forecasting.output import french_table, write_outputs
-
-    if monthly:
-        ds = forecast_medicines(targets, method=args.method, origin=origin, horizon=horizon,
-                                seed=args.seed, client=client, folder=args.data)
-    elif args.series == "admissions":
-        if args.by_age:
-            raise ValueError("--by-age is not available for --series admissions (the SAE "
-                             "gives no admitted share by age class)")
-        ds = forecast_admissions(targets, method=args.method, origin=origin, horizon=horizon,
-                                 seed=args.seed, client=client, folder=args.data,
-                                 sae_folder=args.sae)
-    else:
-        ds = forecast_ed(targets, by_age=args.by_age, method=args.method, origin=origin,
-                         horizon=horizon, seed=args.seed, client=client, folder=args.data)
-    zpath, cpath = write_outputs(ds, args.out, f"forecast_{args.series}")
-    _record_out(args)
-    print(french_table(ds, top=args.top))
-    print(f"\nRésultats : {zpath} et {cpath}")
-    return 0
-
-
-def _produce_regional(args: argparse.Namespace, regs: list[str] | None, origin: str | None,
-                      horizon: int, client: object) -> int:
-    from forecasting.demand import forecast_ed_regional
-    from forecasting.output import french_table, write_outputs
-
-    ds = forecast_ed_regional(regs, method=args.method, origin=origin, horizon=horizon,
-                              seed=args.seed, client=client, source=args.data)
-    zpath, cpath = write_outputs(ds, args.out, "forecast_ed_regional")
-    _record_out(args)
-    print(french_table(ds, top=args.top))
-    print(f"\nRésultats : {zpath} et {cpath}")
-    return 0
-
-
-REPLICA_BACKTEST = ("2023-01-01", "2024-12-31")
-
-
-def _backtest(args: argparse.Namespace, deps: list[str] | None, horizon: int,
-              client: object) -> int:
-    from forecasting.backtest import metrics_table, rolling_origins
-    from forecasting.demand import REPLICA_LABEL, backtest_dataset, backtest_ed
-    from forecasting.engine import METHODS
-    from forecasting.output import provenance, write_metrics
-
-    origins = rolling_origins(args.backtest_start or REPLICA_BACKTEST[0],
-                              args.backtest_end or REPLICA_BACKTEST[1], args.every)
-    results = backtest_ed(deps, methods=METHODS, origins=origins, horizon=horizon,
-                          seed=args.seed, client=client, folder=args.data)
-    if not results or results[0].origins.size == 0:
-        return _error("no backtest origin has its whole horizon inside the data")
-    table = metrics_table(results)
-    label = REPLICA_LABEL if args.data is None else f"fichier {args.data}"
-    ds = backtest_dataset(results, {"seed": args.seed, "horizon": horizon,
-                                    "origins": ",".join(origins), "data_label": label,
-                                    **provenance()})
-    zpath, cpath = write_metrics(ds, table, args.out, "backtest_ed")
-    _record_out(args)
-    print(format_metrics(table, len(results), results[0].origins.size, label))
-    print(f"\nRésultats : {zpath} et {cpath}")
-    return 0
-
-
-def _backtest_regional(args: argparse.Namespace, regs: list[str] | None, horizon: int,
-                       client: object) -> int:
-    from forecasting.backtest import metrics_table, rolling_origins
-    from forecasting.demand import (
-        REAL_BACKTEST_WINDOW,
-        REAL_LABEL,
-        backtest_dataset,
-        backtest_ed_regional,
-    )
-    from forecasting.engine import METHODS
-    from forecasting.output import provenance, write_metrics
-
-    origins = rolling_origins(args.backtest_start or REAL_BACKTEST_WINDOW[0],
-                              args.backtest_end or REAL_BACKTEST_WINDOW[1], args.every)
-    results = backtest_ed_regional(regs, methods=METHODS, origins=origins, horizon=horizon,
-                                   seed=args.seed, client=client, source=args.data)
-    if not results or results[0].origins.size == 0:
-        return _error("no backtest origin has its whole horizon inside the data")
-    table = metrics_table(results, bands=((1, 7), (8, 28), (1, 28)))
-    ds = backtest_dataset(results, {"seed": args.seed, "horizon": horizon,
-                                    "origins": ",".join(origins), "data_kind": "real",
-                                    "data_label": REAL_LABEL, **provenance()})
-    zpath, cpath = write_metrics(ds, table, args.out, "backtest_ed_regional")
-    _record_out(args)
-    print(format_metrics(table, len(results), results[0].origins.size, REAL_LABEL))
-    print(f"\nRésultats : {zpath} et {cpath}")
-    return 0
-
-
-METHOD_NAMES = {"ensemble": "Prophet+AutoETS", "prophet": "Prophet", "ets": "ETS",
-                "autoets": "AutoETS", "naive": "Naïf hebdo", "seasonal_naive": "Naïf saisonnier"}
-
-
-def format_metrics(table: object, n_series: int, n_origins: int, data_label: str = "") -> str:
-    """The backtest table in French (MASE, relative MAE, sMAPE, coverage 80/95 %)."""
-    import pandas as pd
-
-    assert isinstance(table, pd.DataFrame)
-    names = METHOD_NAMES
-    lines = [
-        f"Backtest à origines glissantes : {n_series} série(s) x {n_origins} origine(s)",
-        *([f"Source : {data_label}"] if data_label else []),
-        "MASE : erreur absolue / MAE du naïf hebdomadaire sur l'apprentissage (< 1 = mieux) ;",
-        "MAE rel. : erreur absolue / celle du naïf hebdomadaire sur les mêmes jours.",
-        "",
-        f"{'Méthode':<17}{'Horizon':>8}{'MASE':>7}{'MAE rel.':>10}{'sMAPE %':>9}"
-        f"{'Couv. 80 %':>12}{'Couv. 95 %':>12}",
-    ]
-    for _, r in table.iterrows():
-        if r["horizon"] == "total":
-            label = "total"
-            lines.append(f"{names.get(r['method'], r['method']):<17}{label:>8}{'':>7}{'':>10}"
-                         f"{'':>9}{r['coverage_80']:>12.2f}{r['coverage_95']:>12.2f}")
-            continue
-        lines.append(
-            f"{names.get(r['method'], r['method']):<17}{r['horizon']:>8}{r['mase']:>7.2f}"
-            f"{r['rel_mae_vs_naive']:>10.2f}{r['smape']:>9.1f}{r['coverage_80']:>12.2f}"
-            f"{r['coverage_95']:>12.2f}")
-    return "\n".join(lines)
-
-
 def register(sub: argparse._SubParsersAction) -> None:
-    from forecasting.demand import DEFAULT_ENGINE
-    from forecasting.engine import METHODS
-
     p = sub.add_parser(
         "forecast",
         help="forecast ED passages or sentinel-medicine dispensing, with intervals",
@@ -376,8 +237,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from forecasting.engine import DEFAULT_SEED
-
     if args.seed is None:
-        args.seed = DEFAULT_SEED
+        args.seed = FORECAST_SEED
     return _forecast(args)

@@ -11,6 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from twin.outputs import check_place
+from twin.plausibility import BOUNDS
+
 
 def _positive(text: str) -> int:
     try:
@@ -24,8 +27,6 @@ def _positive(text: str) -> int:
 
 def _bounded(name: str):
     """An argparse type: a whole number within the declared bound ``name``."""
-    from twin.plausibility import BOUNDS
-
     bound = BOUNDS[name]
 
     def parse(text: str) -> int:
@@ -62,11 +63,12 @@ def add_cluster_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Deferred: the batch machinery pulls pydantic, xarray, zarr and Dask, which `twin --help`
+    # must not.
     from twin.batch.cluster import ClusterSettings
     from twin.batch.manifest import PeriodOverride
     from twin.batch.prepare import prepare
     from twin.batch.runner import print_failures, run_batch
-    from twin.outputs import check_place
 
     if args.out:
         check_place(Path(args.out))

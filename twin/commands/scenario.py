@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from twin.errors import DataError
+
 EXIT_BAD_INPUT = 2
 
 
 def _check(args: argparse.Namespace) -> int:
-    from twin.errors import DataError
+    # Deferred: scenario validation pulls pydantic and the network inputs (pandas).
     from twin.scenario import load_scenario
     from twin.scenario.summary import describe_resolved
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 
 def _summary(args: argparse.Namespace) -> int:
+    # Deferred: the national summary reads SAE and INSEE files with pandas.
     from twin.summary import format_summary, national_summary
 
     table = national_summary(args.year, sae_folder=args.sae, insee_folder=args.insee)

@@ -41,8 +41,8 @@ history (order → delivery) is rebuilt from these columns by :mod:`forecasting.
 
 Every (site, product) series must be daily without gaps, in date order, one line per day;
 a site records a product under one code only. Products must be in the sentinel table
-(:mod:`twin.synthetic.medicines`, by CIP13 or UCD) or in a user product file
-``referentiel_produits*.csv`` (UTF-8, ``;``)::
+(``data/reference/sentinelles.csv``, :mod:`twin.sentinels`, by CIP13 or UCD) or in a user
+product file ``referentiel_produits*.csv`` (UTF-8, ``;``)::
 
     produit;type_code;libelle;cis;atc;mitm;unites_par_boite
     3400930000001;CIP13;MON PRODUIT 10 MG CPR B/30;60000001;C03CA01;1;1
@@ -68,6 +68,8 @@ from twin.errors import DataError, ProblemCollector
 from twin.geography import normalise_dep, normalise_reg
 from twin.paths import real_dir, synthetic_dir
 from twin.plausibility import BOUNDS
+from twin.sentinels import sentinels
+from twin.sources import sae
 from twin.sources.bdpm import ean13_check_digit, is_valid_cip13
 from twin.sources.tabular import LINE, TableSpec, read_table
 
@@ -221,10 +223,8 @@ class ProductRef:
 
 def sentinel_catalogue() -> dict[tuple[str, str], ProductRef]:
     """The sentinel products by (type_code, code): each CIP13, and each UCD when known."""
-    from twin.synthetic.medicines import SENTINEL_PRODUCTS
-
     out: dict[tuple[str, str], ProductRef] = {}
-    for p in SENTINEL_PRODUCTS:
+    for p in sentinels():
         common = {"key": p.key, "label": p.label, "cis": p.cis, "atc5": p.atc5, "mitm": p.mitm}
         out[("CIP13", p.cip13)] = ProductRef(
             code=p.cip13, type_code="CIP13", units_per_box=1.0, **common
@@ -309,8 +309,6 @@ def _load_sites(root: Path, use_sae_loader: bool) -> pd.DataFrame:
         raise DataError.single(root, "SAE establishment files */ID_YYYYr.csv", "none found")
     if use_sae_loader:
         try:
-            from twin.sources import sae  # type: ignore[attr-defined]
-
             frames = []
             for f in files:
                 year = int(f.stem.split("_")[1][:4])

@@ -232,7 +232,7 @@ def read_monthly(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def _default_folder(folder: str | Path | None) -> Path:
+def default_folder(folder: str | Path | None = None) -> Path:
     """An explicit folder, else ``data/real/openmedic`` when it holds Open Medic files,
     else the synthetic replica."""
     if folder is not None:
@@ -244,7 +244,7 @@ def _default_folder(folder: str | Path | None) -> Path:
 
 
 def annual_files(folder: str | Path | None = None) -> dict[int, Path]:
-    root = _default_folder(folder)
+    root = default_folder(folder)
     if not root.is_dir():
         return {}
     found = {}
@@ -273,7 +273,7 @@ def load_dispensing(
     wanted = sorted(files) if years is None else sorted(set(years))
     missing = [y for y in wanted if y not in files]
     if missing or not wanted:
-        root = _default_folder(folder)
+        root = default_folder(folder)
         raise DataError.single(
             root,
             "OPEN_MEDIC_YYYY.CSV for " + (", ".join(map(str, missing)) or "at least one year"),
@@ -313,7 +313,7 @@ def load_monthly(folder: str | Path | None = None) -> pd.DataFrame:
     """The monthly regional extension, tidy: ``month`` (first day), ``year``, ``cip13``,
     ``label``, ``atc5``, ``reg``, ``boxes``, ``reimbursed_eur``, ``base_eur``, ``folded``
     (region 99: the annual file's folded small cells, spread over the months)."""
-    root = Path(folder) if folder is not None else _default_folder(None)
+    root = Path(folder) if folder is not None else default_folder(None)
     path = root / MONTHLY_FILE
     if not path.exists() and (root / (MONTHLY_FILE + ".gz")).exists():
         path = root / (MONTHLY_FILE + ".gz")

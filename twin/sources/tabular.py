@@ -10,6 +10,8 @@ number in ``_line`` so later consistency checks can point at it too.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -626,8 +628,6 @@ def _scan_rows(text: str, sep: str) -> tuple[np.ndarray, np.ndarray]:
         idx = [i for i, ln in enumerate(lines) if ln.strip("\r")]
         counts = [lines[i].count(sep) + 1 for i in idx]
         return np.asarray(idx, dtype=np.int64) + 1, np.asarray(counts, dtype=np.int64)
-    import csv
-
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     starts: list[int] = []
     counts: list[int] = []
@@ -677,8 +677,6 @@ def _count_per_line(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> n
 
 def _read_bytes(path: Path) -> bytes:
     if path.suffix == ".gz":
-        import gzip
-
         with gzip.open(path, "rb") as fh:
             try:
                 return fh.read()

@@ -1,10 +1,10 @@
 """The sentinel medicines: one product master table shared by every medicine replica.
 
-The Open Medic, BDPM and forecasting code all need the same small set of products (the
-"sentinels" whose consumption and stock-outs the twin follows). Keeping their identifiers,
-ATC hierarchy, pack and price facts and demand profile in one table means a CIS in a BDPM
-snapshot, a CIP13 in an Open Medic row and a forecast series always refer to the same
-product, and the forecasting module can import the table instead of re-parsing files.
+The Open Medic, BDPM and ledger replicas all need the same small set of products (the
+"sentinels" whose consumption and stock-outs the twin follows). Their identifiers are
+reference data (``data/reference/sentinelles.csv``, read by the model through
+:mod:`twin.sentinels`; a test keeps that table equal to the products below); this module
+adds what only the generators need: ATC hierarchy labels, price and demand profile.
 
 Identifiers are **synthetic but format-valid**: CIS on 8 digits in the ``6999xxxx`` range,
 CIP13 ``34009`` + a 7-digit CIP7 in the ``39990xx`` range + a correct EAN-13 check digit.
