@@ -35,6 +35,7 @@ patients still in triage when the run stops are added back at the end, so
 
 from __future__ import annotations
 
+import gc
 from array import array
 from collections.abc import Callable
 from typing import Any
@@ -78,6 +79,7 @@ from twin.sim.pathway_reference import (  # re-exported: the model's public name
     Establishment,
     Policy,
 )
+from twin.sim.resources import Resource
 
 __all__ = [
     "ADMIT_ICU", "ADMIT_WARD", "AGE_ADMISSION_WEIGHT", "C_ADMIT_ICU", "C_ADMIT_WARD",
@@ -245,6 +247,8 @@ class Simulation(ref.Simulation):
                 if disp == TRANSFER_OUT:
                     self.ests[unit.est].counters[C_ED_TRANSFER, self._day(t_arr)] += 1
                 self._ed_leave(unit, t_arr, wait[0], self.env._now - t_arr, 0.0, disp, via)
+            elif disp == UHCD:
+                self._uhcd(unit, m, t_arr, wait[0], via)
             else:
                 self.env.process(self._ed_disposition(unit, disp, m, t_arr, wait[0], via))
 
@@ -258,6 +262,26 @@ class Simulation(ref.Simulation):
             start(None)
         else:
             req.callbacks.append(start)
+
+    def _uhcd(self, unit: EDUnit, m: np.ndarray, t_arr: float, wait: float, via: float) -> None:
+        """Short-stay unit after treatment (the ED stay ends on leaving treatment)."""
+        pool = unit.uhcd
+        req = pool.request()
+        los = self.env._now - t_arr
+
+        def leave(_ev: Event) -> None:
+            pool.release(req)
+            self.ests[unit.est].counters[C_UHCD, self._day(t_arr)] += 1
+            self._ed_leave(unit, t_arr, wait, los, 0.0, UHCD, via)
+
+        def admitted(_ev: Event | None) -> None:
+            z = ndtri(min(max(m[5], 1e-9), 1 - 1e-9))
+            self._at(self._lognormal(unit.spec.uhcd_mean_los_hours, z), leave)
+
+        if req.callbacks is None:
+            admitted(None)
+        else:
+            req.callbacks.append(admitted)
 
     # ------------------------------------------------------------------ SAMU
     def _start_call_stream(self, d: int, arr: Any) -> None:
@@ -311,9 +335,71 @@ class Simulation(ref.Simulation):
 
         self._feed(regulated[idx].tolist(), handle)
 
+    def _follow(self, pool: Resource, daily: tuple[int, ...], resource: str, key: str) -> None:
+        """The reference's rosters, with events only at the hours where capacity changes; the
+        ARM and doctor pools have none (their queues are solved by :meth:`_start_call_stream`,
+        which reads the same rosters)."""
+        if resource in ("samu_arm", "samu_doctor"):
+            return
+        if len(set(daily)) > 1 and not self._changes(resource, key):
+            d = [int(x) for x in daily]
+            hours = [h for h in range(len(d)) if d[h] != d[h - 1]]
+            pool.follow_schedule(hours, [d[h] for h in hours], repeat_every_hours=HOURS_PER_DAY)
+            return
+        super()._follow(pool, daily, resource, key)
+
+    # ------------------------------------------------------------------ beds
+    def _release_after(self, pool: Resource, req: Any, hours: float) -> None:
+        self._at(hours, lambda _ev: pool.release(req))
+
+    def _start_stay(self, est: Establishment, ward: str, pool: Resource, req: Any, m) -> None:
+        """The reference's :meth:`~twin.sim.pathway_reference.Simulation._stay` as callbacks:
+        one event at the end of the stay, then release or wait for a follow-up (SSR) bed."""
+        z = ndtri(min(max(m[5], 1e-9), 1 - 1e-9))
+        los = self._lognormal(self._spec_los(est, ward), z)
+        self._at(los, lambda _ev: self._end_stay(est, ward, pool, req, m))
+
+    def _stay_when_granted(self, est: Establishment, ward: str, pool: Resource, req: Any,
+                           m) -> None:
+        if req.callbacks is None:
+            self._start_stay(est, ward, pool, req, m)
+        else:
+            req.callbacks.append(lambda _ev: self._start_stay(est, ward, pool, req, m))
+
+    def _end_stay(self, est: Establishment, ward: str, pool: Resource, req: Any, m) -> None:
+        share = nw.SSR_DISCHARGE_SHARE.get(ward, 0.0)
+        ssr = self._ssr_for(est) if share > 0 and m[7] < share else None
+        if ssr is None:
+            pool.release(req)
+            return
+        # Bed blocking: the acute bed is held until an SSR bed is granted.
+        sreq = ssr.request()
+        t0 = self.env._now
+
+        def to_ssr(_ev: Event | None) -> None:
+            now = self.env._now
+            est.counters[C_SSR_BLOCKED_H, self._day(now)] += now - t0
+            pool.release(req)
+            z = ndtri(min(max(m[1], 1e-9), 1 - 1e-9))
+            self._release_after(ssr, sreq, self._lognormal(self._ssr_spec(est), z))
+
+        if sreq.callbacks is None:
+            to_ssr(None)
+        else:
+            sreq.callbacks.append(to_ssr)
+
     # ------------------------------------------------------------------ run
     def run(self) -> None:
-        super().run()
+        # The run allocates millions of short-lived events and closures that reference
+        # counting frees; the cyclic collector would only rescan them (about 15 % of the run
+        # time), so it is paused for the run and restored after.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            super().run()
+        finally:
+            if was_enabled:
+                gc.enable()
         # Patients still in triage when the run stops are in the ED (as in the reference).
         now = self.env.now
         for u in self.eds:

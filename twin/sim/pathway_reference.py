@@ -389,7 +389,7 @@ class Simulation:
                 residual = rng.exponential(mean_residual, n)
                 for r in residual:
                     req = pool.request()
-                    self.env.process(self._hold(pool, req, float(r)))
+                    self._release_after(pool, req, float(r))
 
     def _default_occupied(self, w: nw.WardSpec) -> int:
         if w.typical_occupied is not None:
@@ -400,6 +400,18 @@ class Simulation:
     def _hold(self, pool: Resource, req: Any, hours: float):
         yield self.env.timeout(hours)
         pool.release(req)
+
+    def _release_after(self, pool: Resource, req: Any, hours: float) -> None:
+        """Give back the server held by ``req`` in ``hours`` (a bed, a returning team)."""
+        self.env.process(self._hold(pool, req, hours))
+
+    def _start_stay(self, est: Establishment, ward: str, pool: Resource, req, m) -> None:
+        """The patient holding ``req`` starts their stay in ``ward`` now."""
+        self.env.process(self._stay(est, ward, pool, req, m))
+
+    def _stay_when_granted(self, est: Establishment, ward: str, pool: Resource, req, m) -> None:
+        """The patient waits for the bed ``req`` asks for, then stays."""
+        self.env.process(self._wait_and_stay(est, ward, pool, req, m))
 
     # ------------------------------------------------------------------ processes
     def start(self) -> None:
@@ -610,7 +622,7 @@ class Simulation:
                 limit = env.timeout(self.policy.max_boarding_hours)
                 yield req | limit
             if req.granted:
-                env.process(self._stay(est, ward, pool, req, m))
+                self._start_stay(est, ward, pool, req, m)
                 return env.now
             pool.cancel(req)
         # Transfer: nearest establishment (département, then région) with a free bed.
@@ -627,7 +639,7 @@ class Simulation:
         t_pool = self._pool(target, ward)
         req = t_pool.request()
         left = env.now
-        env.process(self._wait_and_stay(target, ward, t_pool, req, m))
+        self._stay_when_granted(target, ward, t_pool, req, m)
         return left
 
     def _wait_and_stay(self, est, ward, pool, req, m):
@@ -674,11 +686,7 @@ class Simulation:
         req = team_pool.request()
         yield req
         yield env.timeout(travel)
-        env.process(self._return_team(team_pool, req, travel))
-
-    def _return_team(self, pool: Resource, req, travel: float):
-        yield self.env.timeout(travel)
-        pool.release(req)
+        self._release_after(team_pool, req, travel)
 
     def _stay(self, est: Establishment, ward: str, pool: Resource, req, m: np.ndarray):
         env = self.env
@@ -747,7 +755,7 @@ class Simulation:
                         est.counters[C_CANCELLED, day] += 1
                         continue
                     req = pool.request()
-                    env.process(self._stay(est, disc, pool, req, marks[k]))
+                    self._start_stay(est, disc, pool, req, marks[k])
 
     def _unscheduled(self, est: Establishment, ward: str, w: nw.WardSpec):
         env = self.env
@@ -760,7 +768,7 @@ class Simulation:
             if t > env.now:
                 yield env.timeout(t - env.now)
             req = pool.request()
-            env.process(self._wait_and_stay(est, ward, pool, req, arr.marks[i]))
+            self._stay_when_granted(est, ward, pool, req, arr.marks[i])
 
     # SAMU ----------------------------------------------------------------------------
     def _samu_call(self, d: int, m: np.ndarray, age: int, closed_unit: EDUnit | None):
@@ -810,7 +818,7 @@ class Simulation:
                 pool.release(treq)
                 return
             yield env.timeout(travel)
-            env.process(self._return_team(pool, treq, travel))
+            self._release_after(pool, treq, travel)
             self._ed_arrival(self.eds[ed], age, m, "smur")
             return
         self.dep_counters[D_AMBULANCE, d, day] += 1
