@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import gc
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from heapq import heappush
 from typing import Any
 
 import numpy as np
@@ -91,6 +92,8 @@ __all__ = [
 ]
 
 _new_object = object.__new__
+_BLOCK = 4096
+"""Arrivals converted to Python scalars at a time (memory stays flat over a year)."""
 _SETTLE = 1e-6
 """The run stops this long after the horizon (the daily recorder fires exactly at it)."""
 
@@ -134,45 +137,68 @@ class Simulation(ref.Simulation):
         self._redirects: list[list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]] = [
             [] for _ in range(n_dep)
         ]
-        # Self-presenting arrival and queue-joining times per unit, for the end-of-run count.
-        self._presented: list[tuple[np.ndarray, np.ndarray]] = [
-            (np.zeros(0), np.zeros(0)) for _ in self.eds
-        ]
+        self._in_triage_at_end = [0] * len(self.eds)  # self-presenting, counted up front
         self._in_triage = [0] * len(self.eds)  # SAMU-transported patients still in triage
 
     # ------------------------------------------------------------------ event helpers
     def _at(self, delay: float, fn: Callable[[Event], None]) -> None:
         """Call ``fn`` after ``delay`` hours: one bare scheduled event, no process."""
+        env = self.env
         ev = _new_object(Event)
-        ev.env = self.env
+        ev.env = env
         ev.callbacks = [fn]
         ev._ok = True
         ev._value = None
-        self.env.schedule(ev, NORMAL, delay)
+        # Environment.schedule, inlined (SimPy 4: the queue holds (time, priority, id, event)).
+        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), ev))
 
-    def _feed(self, times: list[float], handle: Callable[[int], None]) -> None:
-        """Call ``handle(i)`` at ``times[i]`` (ascending), one event per distinct time."""
+    def _feed(
+        self,
+        times: np.ndarray,
+        columns: Sequence[np.ndarray],
+        handle: Callable[[int, tuple], None],
+    ) -> None:
+        """Call ``handle(i, row)`` at ``times[i]`` (ascending), ``row`` being the i-th values
+        of ``columns`` as Python scalars; one event per distinct time.
+
+        Rows are converted block by block, so a year of arrivals never exists as Python
+        objects at once (a few thousand rows do).
+        """
         n = len(times)
         if n == 0:
             return
         env = self.env
-        pos = [0]
+        state: list[Any] = [0, [], [], 0]  # next index, block times, block rows, block start
+
+        def load(i: int) -> None:
+            j = min(i + _BLOCK, n)
+            state[1] = times[i:j].tolist()
+            state[2] = list(zip(*(c[i:j].tolist() for c in columns), strict=True))
+            state[3] = i
 
         def fire(_ev: Event) -> None:
-            i = pos[0]
+            i = state[0]
             now = env._now
             while True:
-                handle(i)
+                k = i - state[3]
+                if k == len(state[1]):
+                    load(i)
+                    k = 0
+                handle(i, state[2][k])
                 i += 1
                 if i == n:
-                    pos[0] = i
+                    state[0] = i
+                    state[1] = state[2] = []
                     return
-                if times[i] > now:
+                k += 1
+                t_next = state[1][k] if k < len(state[1]) else float(times[i])
+                if t_next > now:
                     break
-            pos[0] = i
-            self._at(times[i] - now, fire)
+            state[0] = i
+            self._at(t_next - now, fire)
 
-        self._at(max(times[0] - env.now, 0.0), fire)
+        load(0)
+        self._at(max(float(times[0]) - env.now, 0.0), fire)
 
     def _roster(self, resource: str, key: str, daily: tuple[int, ...]) -> np.ndarray:
         """Open servers per simulation hour: the daily roster changed by the interventions."""
@@ -201,20 +227,18 @@ class Simulation(ref.Simulation):
         triage, disp, treat, delay = ed_attributes(unit, ages, marks)
         t_join = t + delay
         order = np.argsort(t_join, kind="stable")
-        self._presented[unit.index] = (t, t_join)
-        join_l = t_join[order].tolist()
-        tri_l = triage[order].tolist()
-        disp_l = disp[order].tolist()
-        treat_l = treat[order].tolist()
-        arr_l = t[order].tolist()
+        # Patients still in triage when the run stops are in the ED, as in the reference.
+        limit = self.horizon + _SETTLE
+        self._in_triage_at_end[unit.index] = int(np.sum((t <= limit) & (t_join > limit)))
         join = self._ed_join
 
-        def handle(k: int) -> None:
-            dk = disp_l[k]
-            m = None if dk in (HOME, TRANSFER_OUT) else marks[order[k]]
-            join(unit, tri_l[k], dk, treat_l[k], arr_l[k], 0.0, m)
+        def handle(i: int, row: tuple) -> None:
+            k, tri, dk, treat_k, t_k = row
+            m = None if dk in (HOME, TRANSFER_OUT) else marks[k]
+            join(unit, tri, dk, treat_k, t_k, 0.0, m)
 
-        self._feed(join_l, handle)
+        self._feed(t_join[order], (order, triage[order], disp[order], treat[order], t[order]),
+                   handle)
 
     def _ed_arrival(self, unit: EDUnit, age: int, m: np.ndarray, via: str) -> None:
         t_arr = self.env.now
@@ -320,20 +344,16 @@ class Simulation(ref.Simulation):
         go = answered & (regulated <= limit) & ((closed >= 0) | (marks[:, 5] < transport))
         idx = np.flatnonzero(go)
         idx = idx[np.argsort(regulated[idx], kind="stable")]
-        idx_l = idx.tolist()
-        ages_l = ages.tolist()
-        closed_l = closed.tolist()
-        day_l = day.tolist()
         eds = self.eds
         process = self.env.process
         dispatch = self._dispatch
 
-        def handle(k: int) -> None:
-            i = idx_l[k]
-            cu = eds[closed_l[i]] if closed_l[i] >= 0 else None
-            process(dispatch(d, marks[i], ages_l[i], cu, day_l[i]))
+        def handle(_k: int, row: tuple) -> None:
+            i, age, unit, day_i = row
+            cu = eds[unit] if unit >= 0 else None
+            process(dispatch(d, marks[i], age, cu, day_i))
 
-        self._feed(regulated[idx].tolist(), handle)
+        self._feed(regulated[idx], (idx, ages[idx], closed[idx], day[idx]), handle)
 
     def _follow(self, pool: Resource, daily: tuple[int, ...], resource: str, key: str) -> None:
         """The reference's rosters, with events only at the hours where capacity changes; the
@@ -401,9 +421,7 @@ class Simulation(ref.Simulation):
             if was_enabled:
                 gc.enable()
         # Patients still in triage when the run stops are in the ED (as in the reference).
-        now = self.env.now
         for u in self.eds:
-            t_arr, t_join = self._presented[u.index]
-            n = self._in_triage[u.index] + int(np.sum(t_arr <= now) - np.sum(t_join <= now))
+            n = self._in_triage[u.index] + self._in_triage_at_end[u.index]
             u.arrivals += n
             u.in_ed += n

@@ -588,13 +588,7 @@ class Simulation:
     ) -> None:
         unit.in_ed -= 1
         unit.departures += 1
-        rec = unit.rec
-        rec.append(t_arr)
-        rec.append(wait)
-        rec.append(los)
-        rec.append(boarding)
-        rec.append(disp)
-        rec.append(via)
+        unit.rec.extend((t_arr, wait, los, boarding, disp, via))
 
     def _pool(self, est: Establishment, ward: str) -> Resource | None:
         if ward == "icu":
