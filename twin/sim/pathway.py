@@ -230,15 +230,20 @@ class Simulation(ref.Simulation):
         # Patients still in triage when the run stops are in the ED, as in the reference.
         limit = self.horizon + _SETTLE
         self._in_triage_at_end[unit.index] = int(np.sum((t <= limit) & (t_join > limit)))
+        # Only patients kept in the UHCD or admitted need their marks later: keep those rows.
+        disp = disp[order]
+        later = (disp != HOME) & (disp != TRANSFER_OUT)
+        kept = marks[order[later]]
+        row_of = np.where(later, np.cumsum(later) - 1, -1).astype(np.int32)
         join = self._ed_join
 
-        def handle(i: int, row: tuple) -> None:
+        def handle(_i: int, row: tuple) -> None:
             k, tri, dk, treat_k, t_k = row
-            m = None if dk in (HOME, TRANSFER_OUT) else marks[k]
-            join(unit, tri, dk, treat_k, t_k, 0.0, m)
+            join(unit, tri, dk, treat_k, t_k, 0.0, kept[k] if k >= 0 else None)
 
-        self._feed(t_join[order], (order, triage[order], disp[order], treat[order], t[order]),
-                   handle)
+        columns = (row_of, triage[order].astype(np.int8), disp.astype(np.int8), treat[order],
+                   t[order])
+        self._feed(t_join[order], columns, handle)
 
     def _ed_arrival(self, unit: EDUnit, age: int, m: np.ndarray, via: str) -> None:
         t_arr = self.env.now
@@ -314,6 +319,7 @@ class Simulation(ref.Simulation):
         terr = self.net.territories[d]
         parts = [(arr.time_hours, arr.marks, np.full(len(arr), -1), -1)]
         parts += [(tc, mc, ac.astype(np.int64), ui) for tc, mc, ac, ui in self._redirects[d]]
+        self._redirects[d] = []
         t0 = np.concatenate([p[0] for p in parts])
         marks = np.concatenate([p[1] for p in parts])
         ages = np.concatenate([p[2] for p in parts])
@@ -344,16 +350,17 @@ class Simulation(ref.Simulation):
         go = answered & (regulated <= limit) & ((closed >= 0) | (marks[:, 5] < transport))
         idx = np.flatnonzero(go)
         idx = idx[np.argsort(regulated[idx], kind="stable")]
+        go_marks = marks[idx]  # the other calls' marks are not needed any more
         eds = self.eds
         process = self.env.process
         dispatch = self._dispatch
 
-        def handle(_k: int, row: tuple) -> None:
-            i, age, unit, day_i = row
+        def handle(k: int, row: tuple) -> None:
+            age, unit, day_i = row
             cu = eds[unit] if unit >= 0 else None
-            process(dispatch(d, marks[i], age, cu, day_i))
+            process(dispatch(d, go_marks[k], age, cu, day_i))
 
-        self._feed(regulated[idx], (idx, ages[idx], closed[idx], day[idx]), handle)
+        self._feed(regulated[idx], (ages[idx], closed[idx], day[idx]), handle)
 
     def _follow(self, pool: Resource, daily: tuple[int, ...], resource: str, key: str) -> None:
         """The reference's rosters, with events only at the hours where capacity changes; the
