@@ -20,6 +20,7 @@ import xarray as xr
 from twin.network import DISCIPLINES, CareNetwork
 from twin.output_registry import BY_NAME, OUTPUTS, summable_at
 from twin.sim import pathway as pw
+from twin.sim import pathway_reference
 from twin.sim.clock import HOURS_PER_DAY, TIME_UNIT, day_dates
 from twin.sim.interventions import Interventions
 from twin.sim.resources import PeriodicRecorder
@@ -42,6 +43,7 @@ def run_replication(
     initial_occupancy: str | dict[tuple[str, str], int] = "sae",
     episodes: bool = False,
     interventions: Interventions | None = None,
+    reference: bool = False,
 ) -> xr.Dataset:
     """Simulate ``network`` once; ``warmup_days`` (≤ network.days) are excluded from outputs.
 
@@ -52,12 +54,15 @@ def run_replication(
     With ``episodes=True`` the Dataset carries a flat ED episode log (dimension
     ``episode``) for drill-down. ``interventions`` change capacities and close EDs in time
     windows (:mod:`twin.sim.interventions`); the patients drawn do not depend on them.
+    ``reference=True`` runs the per-patient-process model the fast one is checked against
+    (:mod:`twin.sim.pathway_reference`), same inputs and outputs.
     """
     if isinstance(seed, int):
         seed = np.random.SeedSequence(seed)
     if not 0 <= warmup_days < network.days:
         raise ValueError(f"warmup_days must be in [0, {network.days}), got {warmup_days}")
-    sim = pw.Simulation(
+    model = pathway_reference.Simulation if reference else pw.Simulation
+    sim = model(
         network, seed, policy, demand_multiplier, initial_occupancy, interventions
     )
     ward_res = [(e.index, d, r) for e in sim.ests for d, r in e.wards.items()]
