@@ -72,21 +72,28 @@ def demand_season(network: CareNetwork, year_mean_per_day: pd.Series) -> pd.Seri
     return (given_total / year_mean_per_day.reindex(given_total.index)).rename("season")
 
 
-def simulated(ds: xr.Dataset) -> pd.DataFrame:
-    """Simulated daily means per département and indicator from a replication Dataset."""
+def simulated_daily(ds: xr.Dataset) -> xr.Dataset:
+    """Daily values per département (``dep``) of every :data:`INDICATORS` entry."""
     dep = by_territory(ds, "dep")
     terr = ds[["samu_calls", "smur_missions"]].rename(territory="dep")
     admissions = dep["admissions_ward"] + dep["admissions_icu"] + dep["ed_transfers_out"]
-    cols = {
-        "ed_passages": dep["ed_passages"],
-        "ed_admissions": admissions,
-        "mco_occupied": dep["mco_occupied_mean"],
-        "icu_occupied": dep["icu_occupied_mean"],
-        "ssr_occupied": dep["ssr_occupied_mean"],
-        "smur_missions": terr["smur_missions"],
-        "samu_calls": terr["samu_calls"],
-    }
-    out = pd.DataFrame({k: v.mean("date").to_series() for k, v in cols.items()})
+    out = xr.Dataset(
+        {
+            "ed_passages": dep["ed_passages"],
+            "ed_admissions": admissions,
+            "mco_occupied": dep["mco_occupied_mean"],
+            "icu_occupied": dep["icu_occupied_mean"],
+            "ssr_occupied": dep["ssr_occupied_mean"],
+            "smur_missions": terr["smur_missions"],
+            "samu_calls": terr["samu_calls"],
+        }
+    )
+    return out.assign_coords(dep=out["dep"].astype(str))
+
+
+def simulated(ds: xr.Dataset) -> pd.DataFrame:
+    """Simulated daily means per département and indicator from a replication Dataset."""
+    out = simulated_daily(ds).mean("date").to_dataframe()[list(INDICATORS)]
     out.index = out.index.astype(str)
     out.index.name = "dep"
     return out
