@@ -154,6 +154,7 @@ def provenance(s: Settings, tasks: dict[str, list[RegionTask]]) -> dict:
                 "bordereau": b,
                 "columns": cols,
                 "rule": rule,
+                "departement_from": f"{_sae_file('ID', s.year)} (colonnes fi → dep)",
                 "loader": "twin.validation.compare.observed(twin.network.load_inputs(year, deps))",
             }
             for ind, (b, cols, rule) in OBSERVED_SOURCE.items()

@@ -173,20 +173,23 @@ def error_map(result: Result) -> go.Figure:
     codes = sorted(set(t["dep"]))
     names = [str(t.loc[t["dep"] == c, "nom"].iloc[0]) for c in codes]
     z0, c0 = values(inds[0])
-    fig = go.Figure(go.Choropleth(
+    fig = go.Figure(go.Choroplethmap(
         geojson=gj, featureidkey="properties.code", locations=codes, z=z0, customdata=c0,
         zmin=-30, zmax=30, zmid=0, colorscale="RdBu_r",
         hovertemplate="<b>%{customdata[0]}</b> (%{location})<br>écart %{customdata[1]} %"
                       "<extra></extra>",
-        colorbar={"title": {"text": "écart %"}}, marker={"line": {"width": 0.4}},
+        colorbar={"title": {"text": "écart %"}},
+        marker={"line": {"width": 0.4, "color": "#555"}, "opacity": 0.9},
     ))
     buttons = []
     for ind in inds:
         z, c = values(ind)
         buttons.append({"label": INDICATORS[ind], "method": "restyle",
                         "args": [{"z": [z], "customdata": [c]}]})
-    fig.update_geos(fitbounds="locations", visible=False)
+    # MapLibre on the "white-bg" style: no tiles, fonts or topojson fetched (the geo
+    # subplot of go.Choropleth would fetch its base map from a CDN).
     fig.update_layout(
+        map={"style": "white-bg", "center": {"lat": 46.0, "lon": -1.2}, "zoom": 4.25},
         title="Écart simulé / observé par département (%, borné à ± 30)", height=620,
         updatemenus=[{"buttons": buttons, "x": 0.0, "y": 1.08, "xanchor": "left"}],
     )

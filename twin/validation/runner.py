@@ -70,16 +70,17 @@ def _bins() -> np.ndarray:
     return np.arange(0.0, LOS_MAX_HOURS + LOS_BIN_HOURS, LOS_BIN_HOURS)
 
 
-def los_histograms(ds: xr.Dataset) -> np.ndarray:
+def los_histograms(ds: xr.Dataset, from_hours: float = 0.0) -> np.ndarray:
     """Counts of ED stays per :data:`EPISODE_GROUPS` (+ boarding of admitted patients) and
-    quarter-hour bin, from one replication's episode log; stays past the last edge go in
-    the last bin."""
+    quarter-hour bin, from one replication's episode log, for patients arriving after
+    ``from_hours`` (the warm-up); stays past the last edge go in the last bin."""
     from twin.sim.pathway import ADMIT_ICU, ADMIT_WARD, HOME
 
     edges = _bins()
-    los = ds["episode_los_hours"].to_numpy()
-    disp = ds["episode_disposition"].to_numpy()
-    board = ds["episode_boarding_hours"].to_numpy()
+    keep = ds["episode_arrival_hours"].to_numpy() >= from_hours
+    los = ds["episode_los_hours"].to_numpy()[keep]
+    disp = ds["episode_disposition"].to_numpy()[keep]
+    board = ds["episode_boarding_hours"].to_numpy()[keep]
     admitted = (disp == ADMIT_WARD) | (disp == ADMIT_ICU)
     rows = []
     for values in (los, los[disp == HOME], los[admitted], board[admitted]):
@@ -121,6 +122,7 @@ def with_capacities(network, capacity_network):
 def simulate_region(task: RegionTask) -> xr.Dataset:
     """Run one région's replications (the worker side: no file is written)."""
     from twin.network import build_network, load_inputs
+    from twin.sim.clock import HOURS_PER_DAY
     from twin.sim.replication import run_replication
     from twin.validation.compare import demand_season, observed
 
@@ -142,7 +144,7 @@ def simulate_region(task: RegionTask) -> xr.Dataset:
         ds = run_replication(network, seed, warmup_days=task.warmup_days, episodes=True)
         for k, v in _region_values(ds, task.deps).items():
             values.setdefault(k, []).append(v)
-        hists.append(los_histograms(ds))
+        hists.append(los_histograms(ds, task.warmup_days * HOURS_PER_DAY))
     dates = ds["date"].to_numpy()
     data = {
         k: (("replication", "dep", "date"), np.stack(values[k]).astype(np.float64))
