@@ -116,6 +116,22 @@ def test_simulated_values_trace_to_the_region_stores(report, payload):
 
 
 @pytest.mark.slow
+def test_admission_share_by_age_keeps_each_units_sae_share(report, payload):
+    """The by-age shares are the model's construction: weighted by passages they give back
+    the SAE share of the units (ward or critical care, transfers apart), and rise with age."""
+    from twin.network import build_network, load_inputs
+
+    rows = payload["ed_admission_by_age"]
+    shares = [r["admitted_share"] for r in rows]
+    assert shares == sorted(shares)
+    inputs = load_inputs(2023, list(SETTINGS.deps))
+    net = build_network(inputs, list(SETTINGS.deps), pd.Timestamp(SETTINGS.start).date(), 3)
+    admitted = sum(u.annual_passages * u.admit_share for e in net.establishments for u in e.eds)
+    pooled = sum(r["passages_year"] * r["admitted_share"] for r in rows)
+    assert pooled == pytest.approx(admitted, rel=0.01)
+
+
+@pytest.mark.slow
 def test_html_is_french_offline_and_self_contained(report):
     text = (report / "validation.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in text

@@ -133,14 +133,17 @@ def layout(ctx, params: dict[str, str]):
         widgets.table("val-headline", headline_rows(payload["metrics"]), HEADLINE_LABELS,
                       page_size=10),
         html.H3("Totaux nationaux"),
-        widgets.table("val-national", national_rows(payload), NATIONAL_LABELS, page_size=10),
+        widgets.table("val-national", national_rows(payload), NATIONAL_LABELS,
+                      {"observed": 0, "expected": 0, "simulated": 0, "ratio": 3,
+                       "error_pct": 1}, page_size=10),
         html.Div([widgets.dropdown("val-indicator",
                                    [{"label": labels[i], "value": i} for i in indicators],
                                    ind, "Indicateur", "24rem")], className="controls"),
         dcc.Loading(widgets.graph("val-map", error_map(deps, ind)), type="dot",
                     delay_show=400),
         html.H3("Durée de passage simulée (non calibrée)"),
-        widgets.table("val-los", los_rows(payload), LOS_LABELS, page_size=10),
+        widgets.table("val-los", los_rows(payload), LOS_LABELS,
+                      {"median_hours": 2, "share_over_8h": 1, "episodes": 0}, page_size=10),
     ]
     for k, (key, rows) in enumerate(payload.get("heldout", {}).items()):
         c, t = key.split("->")

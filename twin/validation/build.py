@@ -68,6 +68,7 @@ class Result:
     tables: dict[str, pd.DataFrame]
     metrics: dict[str, float]
     los: pd.DataFrame
+    by_age: pd.DataFrame = field(default_factory=pd.DataFrame)
     heldout: dict[str, pd.DataFrame] = field(default_factory=dict)
     heldout_detail: dict[str, pd.DataFrame] = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
@@ -192,6 +193,7 @@ def assemble(folder: Path, s: Settings, tasks: dict[str, list[RegionTask]]) -> R
         tables=tables,
         metrics=tb.headline_metrics(tables),
         los=tb.pooled_los(stores),
+        by_age=tb.admissions_by_age(stores),
         provenance=provenance(s, tasks),
     )
     for key, ts in tasks.items():
@@ -237,6 +239,7 @@ def to_json(result: Result) -> dict:
         "regions": records(result.tables["region"]),
         "departements": records(result.tables["departement"]),
         "ed_length_of_stay": records(result.los),
+        "ed_admission_by_age": records(result.by_age),
         "heldout": {k: records(v) for k, v in result.heldout.items()},
         "provenance": result.provenance,
         "wall_seconds": round(result.wall_seconds, 1),

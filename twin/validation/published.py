@@ -17,7 +17,12 @@ ED_SURVEY = (
     "premiers résultats, Études et résultats (2024-2025) ; ordres de grandeur repris dans "
     "shared/reference/french-health-data.md"
 )
-SAE_2023 = "DREES, SAE 2023 (data/real/sae/2023), bordereau REA, unités REAADU : JOU / (LIT × 365)"
+def sae_icu_source(year: int) -> str:
+    """Where the observed adult ICU occupancy of ``year`` comes from."""
+    return (
+        f"DREES, SAE {year} (data/real/sae/{year}), bordereau REA, unités REAADU : "
+        "JOU / (LIT × 365)"
+    )
 
 
 @dataclass(frozen=True)

@@ -221,10 +221,10 @@ def los_section(result: Result) -> str:
     rows.append([
         "Taux d'occupation de la réanimation adulte", _pct(m["icu_occupancy_sim_pct"]),
         _pct(m["icu_occupancy_obs_pct"]),
-        f"{pub.SAE_2023.split(' (')[0]} {result.settings.year} : journées / (lits × 365)",
+        f"DREES, SAE {result.settings.year} : journées / (lits × 365)",
     ])
-    sources = f"<p>Sources : {html.escape(pub.ED_SURVEY)}. Réanimation : " \
-              f"{html.escape(pub.SAE_2023)} (année {result.settings.year}).</p>"
+    sources = (f"<p>Sources : {html.escape(pub.ED_SURVEY)}. Réanimation : "
+               f"{html.escape(pub.sae_icu_source(result.settings.year))}.</p>")
     board = (
         f"<p>Attente d'un lit des patients hospitalisés (<i>boarding</i>, simulé) : médiane "
         f"{_hours(b['median_hours'])}, moyenne {_hours(b['mean_hours'])}, "
@@ -232,13 +232,25 @@ def los_section(result: Result) -> str:
         "n'est reprise dans les références du projet — la durée médiane des patients "
         "hospitalisés (5 h 20, attente comprise) en tient lieu.</p>"
     )
+    age = ""
+    if len(result.by_age):
+        age = (
+            "<p>Part des passages suivis d'une hospitalisation (service ou réanimation) par "
+            "âge, <b>par construction</b> : la part SAE de chaque unité répartie selon des "
+            "poids relatifs par âge supposés (<code>AGE_ADMISSION_WEIGHT</code>), sans chiffre "
+            "publié par âge dans les références du projet pour la confronter.</p>"
+            + _table(["Âge", "Passages par an", "Part hospitalisée"], [
+                [html.escape(r.age), _n(r.passages_year), _pct(r.admitted_share * 100)]
+                for r in result.by_age.itertuples()
+            ])
+        )
     return (
         "<h2>Sorties qu'aucune calibration n'a touchées</h2>"
         "<p>Les durées de passage, leur répartition selon l'orientation et l'attente d'un "
         "lit résultent des temps de soins supposés, des règles d'effectif et des files ; "
         "elles ne sont calées sur aucun chiffre ci-dessous.</p>"
         + _table(["Indicateur", "Simulé", "Publié", "Remarque"], rows)
-        + sources + board
+        + sources + board + age
     )
 
 

@@ -96,6 +96,32 @@ def _region_values(ds: xr.Dataset, deps: tuple[str, ...]) -> dict[str, np.ndarra
     }
 
 
+AGE_LABELS = ("moins de 15 ans", "15-44 ans", "45-64 ans", "65-74 ans", "75 ans et plus")
+"""French labels of the SurSaUD age classes (``twin.network.AGE_CLASSES``)."""
+
+
+def admissions_by_age(network) -> tuple[np.ndarray, np.ndarray]:
+    """Per département (network order) and age class: expected ED passages a year and the
+    share admitted to a ward or critical care, as the simulation draws it (each unit's SAE
+    share times the relative propensity ``AGE_ADMISSION_WEIGHT``, rescaled to the unit's
+    age mix). By construction, not fitted to any published rate by age."""
+    from twin.sim.pathway import AGE_ADMISSION_WEIGHT
+
+    deps = list(network.deps)
+    passages = np.zeros((len(deps), 5))
+    admitted = np.zeros((len(deps), 5))
+    for e in network.establishments:
+        if e.dep not in deps:
+            continue
+        i = deps.index(e.dep)
+        for u in e.eds:
+            scale = float(AGE_ADMISSION_WEIGHT @ u.age_mix) or 1.0
+            p = np.clip(u.admit_share * AGE_ADMISSION_WEIGHT / scale, 0.0, 0.95)
+            passages[i] += u.annual_passages * u.age_mix
+            admitted[i] += u.annual_passages * u.age_mix * p
+    return passages, admitted
+
+
 def with_capacities(network, capacity_network):
     """``network`` with the beds (MCO wards, adult critical care, SSR) of
     ``capacity_network`` wherever the same establishment has the same kind of unit there;
@@ -137,6 +163,7 @@ def simulate_region(task: RegionTask) -> xr.Dataset:
             network, build_network(cap_inputs, deps, start, task.days + task.warmup_days)
         )
     season = demand_season(network, observed(inputs, deps)["ed_passages"])
+    by_age = admissions_by_age(network)
     values: dict[str, list[np.ndarray]] = {}
     hists = []
     for r in range(task.replications):
@@ -158,8 +185,11 @@ def simulate_region(task: RegionTask) -> xr.Dataset:
             "date": dates,
             "group": [*EPISODE_GROUPS, BOARDING_GROUP],
             "bin_start_hours": _bins()[:-1],
+            "age": list(AGE_LABELS),
         },
     )
+    out["ed_passages_by_age_year"] = (("dep", "age"), by_age[0])
+    out["ed_admitted_by_age_year"] = (("dep", "age"), by_age[1])
     out["icu_beds"] = (("dep",), values["icu_beds"][0].astype(np.float64))
     out["season"] = (("dep",), season.reindex(deps).to_numpy(dtype=np.float64))
     out["ed_los_histogram"] = (("replication", "group", "bin_start_hours"), np.stack(hists))

@@ -176,3 +176,18 @@ def pooled_los(stores: list[xr.Dataset]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def admissions_by_age(stores: list[xr.Dataset]) -> pd.DataFrame:
+    """Share of ED passages followed by an admission (ward or critical care), per age class,
+    pooled over the stores' départements (model calibration, not a simulated count)."""
+    have = [ds for ds in stores if "ed_passages_by_age_year" in ds]
+    if not have:
+        return pd.DataFrame(columns=["age", "passages_year", "admitted_share"])
+    passages = sum(ds["ed_passages_by_age_year"].sum("dep") for ds in have)
+    admitted = sum(ds["ed_admitted_by_age_year"].sum("dep") for ds in have)
+    return pd.DataFrame({
+        "age": [str(a) for a in passages["age"].to_numpy()],
+        "passages_year": passages.to_numpy(),
+        "admitted_share": (admitted / passages).to_numpy(),
+    })
