@@ -52,13 +52,15 @@ def _settings(args: argparse.Namespace):
 
 def _validate(args: argparse.Namespace) -> int:
     from twin.batch.cluster import ClusterSettings, open_client
-    from twin.outputs import check_folder
+    from twin.outputs import check_folder, record_outputs
     from twin.validation import build
 
     settings = _settings(args)
     out = Path(args.out)
     check_folder(out, build.OUTPUT_FILES, command=build.COMMAND, force=args.force)
     out.mkdir(parents=True, exist_ok=True)
+    # The région stores are claimed first: an interrupted run resumes without --force.
+    record_outputs(out, [build.RUNS], build.COMMAND)
     cluster = ClusterSettings(kind=args.cluster, workers=args.workers)
     with open_client(cluster, out / build.RUNS / "logs") as client:
         result = build.run(settings, out, client)

@@ -262,10 +262,11 @@ def write(result: Result, folder: Path) -> list[str]:
         files["validation_annee_non_vue.csv"] = pd.concat(
             [v.assign(pair=k) for k, v in result.heldout.items()], ignore_index=True
         )
+    written = [*files, "validation.json", "validation.html", RUNS]
+    # Claimed before writing, so a run that fails half-way can be rerun without --force.
+    record_outputs(folder, written, COMMAND)
     for name, df in files.items():
         write_text(folder / name, df.to_csv(index=False))
     write_text(folder / "validation.json", json.dumps(payload, indent=1, ensure_ascii=False))
     write_text(folder / "validation.html", render_html(result, payload))
-    written = [*files, "validation.json", "validation.html", RUNS]
-    record_outputs(folder, written, COMMAND)
     return written
