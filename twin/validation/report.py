@@ -153,45 +153,86 @@ def region_figure(result: Result) -> go.Figure:
     return fig
 
 
+def _outlines(gj: dict) -> dict[str, tuple[list, list]]:
+    """Département code → (x, y) of its rings (lon, lat), rings separated by None."""
+    out: dict[str, tuple[list, list]] = {}
+    for f in gj["features"]:
+        geom = f["geometry"]
+        polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+        xs: list = []
+        ys: list = []
+        for poly in polys:
+            for ring in poly:
+                xs += [p[0] for p in ring] + [None]
+                ys += [p[1] for p in ring] + [None]
+        out[f["properties"]["code"]] = (xs, ys)
+    return out
+
+
+def _colours(values: np.ndarray, bound: float = 30.0) -> list[str]:
+    from plotly.colors import sample_colorscale
+
+    out = []
+    for v in values:
+        if not np.isfinite(v):
+            out.append("#d9d9d9")
+        else:
+            out.append(sample_colorscale("RdBu_r", [(np.clip(v, -bound, bound) + bound)
+                                                    / (2 * bound)])[0])
+    return out
+
+
 def error_map(result: Result) -> go.Figure:
-    """Choropleth of the error (%) per département, one button per indicator; contours
-    inlined from the embedded web map (overseas départements as insets)."""
+    """Map of the error (%) per département, one button per indicator. Drawn as filled
+    outlines on plain axes (no WebGL, no web worker, no base map): it renders from a file
+    opened directly (``file://``), where MapLibre maps stay blank and geo maps fetch their
+    base layer from a CDN. Contours: the embedded web map (overseas départements as insets)."""
     from twin.paths import synthetic_dir
 
     gj = json.loads((synthetic_dir() / "geo" / "departements-carte.geojson").read_text("utf-8"))
+    shapes = _outlines(gj)
     t = result.tables["departement"]
     inds = [i for i in INDICATORS if i in set(t["indicator"])]
-    def values(ind: str) -> tuple[list, list]:
-        d = t[t["indicator"] == ind].set_index("dep").reindex(codes)
-        z = d["error_pct"].clip(-30, 30)
-        custom = [[n, "n.d." if not np.isfinite(e) else f"{e:+.1f}".replace(".", ",")
-                   + (" (SAE incomplet)" if not c else "")]
-                  for n, e, c in zip(names, d["error_pct"], d["complete"].fillna(True),
-                                     strict=True)]
-        return [None if not np.isfinite(v) else float(v) for v in z], custom
+    codes = [c for c in sorted(set(t["dep"])) if c in shapes]
+    names = t.drop_duplicates("dep").set_index("dep")["nom"]
 
-    codes = sorted(set(t["dep"]))
-    names = [str(t.loc[t["dep"] == c, "nom"].iloc[0]) for c in codes]
-    z0, c0 = values(inds[0])
-    fig = go.Figure(go.Choroplethmap(
-        geojson=gj, featureidkey="properties.code", locations=codes, z=z0, customdata=c0,
-        zmin=-30, zmax=30, zmid=0, colorscale="RdBu_r",
-        hovertemplate="<b>%{customdata[0]}</b> (%{location})<br>écart %{customdata[1]} %"
-                      "<extra></extra>",
-        colorbar={"title": {"text": "écart %"}},
-        marker={"line": {"width": 0.4, "color": "#555"}, "opacity": 0.9},
+    def state(ind: str) -> tuple[list[str], list[str]]:
+        d = t[t["indicator"] == ind].set_index("dep").reindex(codes)
+        err = d["error_pct"].to_numpy(dtype=float)
+        texts = [
+            f"<b>{names.get(c, c)}</b> ({c})<br>"
+            + ("n.d." if not np.isfinite(e) else f"écart {e:+.1f} %".replace(".", ","))
+            + ("" if ok else " (SAE incomplet)")
+            for c, e, ok in zip(codes, err, d["complete"].fillna(True), strict=True)
+        ]
+        return _colours(err), texts
+
+    colours, texts = state(inds[0])
+    fig = go.Figure()
+    for k, c in enumerate(codes):
+        x, y = shapes[c]
+        fig.add_trace(go.Scatter(
+            x=x, y=y, fill="toself", mode="lines", fillcolor=colours[k],
+            line={"color": "#555", "width": 0.5}, hoveron="fills", text=texts[k],
+            hoverinfo="text", showlegend=False, name=c,
+        ))
+    fig.add_trace(go.Scatter(  # the colour scale
+        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+        marker={"colorscale": "RdBu_r", "cmin": -30, "cmax": 30, "color": [0],
+                "showscale": True, "colorbar": {"title": {"text": "écart %"}}},
     ))
     buttons = []
     for ind in inds:
-        z, c = values(ind)
+        col, txt = state(ind)
         buttons.append({"label": INDICATORS[ind], "method": "restyle",
-                        "args": [{"z": [z], "customdata": [c]}]})
-    # MapLibre on the "white-bg" style: no tiles, fonts or topojson fetched (the geo
-    # subplot of go.Choropleth would fetch its base map from a CDN).
+                        "args": [{"fillcolor": col, "text": txt}, list(range(len(codes)))]})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.radians(46.0)))
     fig.update_layout(
-        map={"style": "white-bg", "center": {"lat": 46.0, "lon": -1.2}, "zoom": 4.25},
-        title="Écart simulé / observé par département (%, borné à ± 30)", height=620,
-        updatemenus=[{"buttons": buttons, "x": 0.0, "y": 1.08, "xanchor": "left"}],
+        title={"text": "Écart simulé / observé par département (%, borné à ± 30)", "x": 0.3},
+        height=680, hovermode="closest",
+        updatemenus=[{"buttons": buttons, "x": 0.0, "y": 1.0, "xanchor": "left",
+                      "yanchor": "bottom"}],
     )
     return fig
 
