@@ -5,15 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, found {v}")
-    return v
+from twin.commands.run import _bounded, _positive
 
 
 def _settings(args: argparse.Namespace):
@@ -92,10 +84,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="all (default) or région codes (e.g. 32 84 R93)")
     p.add_argument("--year", type=int, default=2023, help="SAE year (default 2023)")
     p.add_argument("--start", default="03-06", help="first simulated day MM-DD (default 03-06)")
-    p.add_argument("--days", type=_positive, default=28, help="days compared (default 28)")
+    p.add_argument("--days", type=_bounded("scenario.period.days"), default=28,
+                   help="days compared (default 28)")
     p.add_argument("--warmup", type=int, default=7, choices=range(0, 61), metavar="DAYS",
                    help="days simulated before, not compared (default 7)")
-    p.add_argument("--replications", type=_positive, default=2, help="default 2")
+    p.add_argument("--replications", type=_bounded("scenario.replications"), default=2,
+                   help="default 2")
     p.add_argument("--seed", type=int, default=2023, help="master seed (default 2023)")
     p.add_argument("--held-out", action="store_true",
                    help="also calibrate on year-1 / year and judge on year / year+1, next "

@@ -53,7 +53,3 @@ ADMISSION_SHARE = Published(
     "admitted_share", "Part des passages suivis d'une hospitalisation", 0.20, "part", ED_SURVEY,
     "environ 20 % ; SAE dtHOSP / PASSU l'inclut (transferts compris)",
 )
-
-ICU_OCCUPANCY_REFERENCE = 83.0
-"""Adult ICU occupancy (%) quoted in docs/model.md and the project's reference notes; the
-report recomputes it from the SAE file for the year it validates."""
