@@ -55,7 +55,7 @@ def test_critical_care_inflow_matches_sae_stays_when_every_ed_is_counted():
     """ICU calibration (the former 95 % vs 83 % bias): the expected admissions of every
     adult critical-care unit of a région — its own ED, EDs without a unit, SMUR patients at
     three times the rate, and direct admissions — add up to SAE stays within 5 %. Counting
-    only a unit's own ED (as before) gave about 15 % too many nationally."""
+    only a unit's own ED (as before) gave about 30 % too many nationally."""
     from twin.geography import deps_of
     from twin.network import _smur_share_of_passages, ed_icu_admissions_per_year
 

@@ -580,7 +580,7 @@ def _add_icu_direct_admissions(
     to another unit (the simulation's bed search: same département, else same région), so
     that flow is spread over the units of the département, else of the région, in proportion
     to their beds, and subtracted from their direct admissions. Counting only a unit's own ED
-    (as before) left ~25 % more patients than SAE stays and ran the units at ~95 %."""
+    (as before) sent about 30 % more patients than SAE stays to the units."""
     own: dict[str, float] = {}
     orphan_dep: dict[str, float] = {}
     for finess, rec in ests.items():
