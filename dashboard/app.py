@@ -31,6 +31,7 @@ PAGES = (
     ("/comparer", "Comparer"),
     ("/territoire", "Territoire"),
     ("/previsions", "Prévisions et pénuries"),
+    ("/validation", "Validation"),
     ("/lancer", "Lancer une simulation"),
 )
 
@@ -53,7 +54,7 @@ def _geo_dir() -> Path:
 def create_app(config: DashboardConfig | None = None) -> Dash:
     config = config or DashboardConfig()
     from dashboard import jobs as jobs_mod
-    from dashboard.pages import carte, comparer, lancer, previsions, territoire
+    from dashboard.pages import carte, comparer, lancer, previsions, territoire, validation
 
     catalog = Catalog(config.results)
     ctx = AppContext(config, catalog, jobs_mod.Jobs(config.runs_dir))
@@ -143,6 +144,8 @@ def create_app(config: DashboardConfig | None = None) -> Dash:
             return territoire.layout(ctx, store_id, params)
         if path == "/previsions":
             return previsions.layout(ctx, params)
+        if path == "/validation":
+            return validation.layout(ctx, params)
         if path == "/lancer" and config.allow_runs:
             return lancer.layout(ctx, params)
         return html.Div([html.H2("Page introuvable"),
@@ -152,6 +155,7 @@ def create_app(config: DashboardConfig | None = None) -> Dash:
     comparer.register(app, ctx)
     territoire.register(app, ctx)
     previsions.register(app, ctx)
+    validation.register(app, ctx)
     if config.allow_runs:
         lancer.register(app, ctx)
     from dashboard import guard

@@ -6,6 +6,7 @@ Environment variables read by :meth:`DashboardConfig.from_env` (used by ``dashbo
 ``TWIN_FORECASTS``          folder of ``twin forecast`` outputs (default ``<results>/forecast``)
 ``TWIN_SHORTAGES``          folder of ``twin shortages`` outputs (default ``<results>/ruptures``,
                             else ``./ruptures``)
+``TWIN_VALIDATION``         folder of ``twin validate`` outputs (default ``<results>/validation``)
 ``TWIN_DASHBOARD_USERS``    file of ``user:password-hash`` lines: turns on HTTP Basic access
                             control (see ``docs/howto-dashboard.md``)
 ``TWIN_DASHBOARD_RUNS``     ``0`` to hide the "Lancer une simulation" page (read-only deployment)
@@ -28,6 +29,7 @@ class DashboardConfig(BaseModel):
     results: Path = Path("results")
     forecasts: Path | None = None
     shortages: Path | None = None
+    validation: Path | None = None
     users_file: Path | None = None
     allow_runs: bool = True
     max_upload_bytes: int = MAX_UPLOAD_BYTES
@@ -48,6 +50,11 @@ class DashboardConfig(BaseModel):
         return inside if inside.is_dir() else Path("ruptures")
 
     @property
+    def validation_dir(self) -> Path:
+        """Folder of a ``twin validate`` report (``validation.json`` and its CSV)."""
+        return self.validation or self.results_root / "validation"
+
+    @property
     def runs_dir(self) -> Path:
         """Where runs launched from the dashboard are written (one folder each)."""
         return self.results_root / "runs"
@@ -63,6 +70,7 @@ class DashboardConfig(BaseModel):
             results=path("TWIN_RESULTS") or Path("results"),
             forecasts=path("TWIN_FORECASTS"),
             shortages=path("TWIN_SHORTAGES"),
+            validation=path("TWIN_VALIDATION"),
             users_file=path("TWIN_DASHBOARD_USERS"),
             allow_runs=env.get("TWIN_DASHBOARD_RUNS", "1") not in ("0", "false", "non"),
         )

@@ -49,3 +49,45 @@ def test_network_demand_reproduces_sae_passages_for_every_departement_of_a_regio
         self_presenting = t.ed_demand_per_day.sum()
         by_samu = t.samu_calls_per_day.sum() * (t.samu_ed_transport_share + t.samu_smur_share)
         assert self_presenting + by_samu == pytest.approx(sae[t.dep], rel=0.01), t.dep
+
+
+def test_critical_care_inflow_matches_sae_stays_when_every_ed_is_counted():
+    """ICU calibration (the former 95 % vs 83 % bias): the expected admissions of every
+    adult critical-care unit of a région — its own ED, EDs without a unit, SMUR patients at
+    three times the rate, and direct admissions — add up to SAE stays within 5 %. Counting
+    only a unit's own ED (as before) gave about 30 % too many nationally."""
+    from twin.geography import deps_of
+    from twin.network import _smur_share_of_passages, ed_icu_admissions_per_year
+
+    deps = deps_of(["R32"])
+    inputs = load_inputs(2023, deps)
+    network = build_network(inputs, deps, date(2023, 3, 6), 7)
+    smur = _smur_share_of_passages(inputs, deps)
+    from_ed = sum(
+        ed_icu_admissions_per_year(u, smur[e.dep]) for e in network.establishments for u in e.eds
+    )
+    direct = sum(e.icu.unscheduled_per_day * 365 for e in network.establishments if e.icu)
+    cc = inputs.critical_care
+    sae = float(cc.loc[cc["unit_code"] == "REAADU", "stays"].sum())
+    assert from_ed + direct == pytest.approx(sae, rel=0.05)
+    assert 0 < from_ed < sae
+
+
+def test_samu_outcome_mark_is_rescaled_to_a_uniform_stay_mark():
+    """The SAMU call's outcome is chosen with mark 5, which is also the patient's length of
+    stay mark: patients brought by the SAMU must get a uniform mark back, not the bottom of
+    the distribution (which made their stays — a third of critical-care admissions — a
+    fraction of the mean)."""
+    import numpy as np
+
+    from twin.sim.pathway import _rescaled_mark
+
+    u = np.random.default_rng(1).random((20000, 9))
+    share = 0.02
+    kept = u[u[:, 5] < share]
+    marks = np.array([_rescaled_mark(m, 5, 0.0, share)[5] for m in kept])
+    assert kept[:, 5].max() < share
+    assert marks.mean() == pytest.approx(0.5, abs=0.05)
+    assert np.quantile(marks, 0.9) == pytest.approx(0.9, abs=0.05)
+    m = kept[0]
+    assert np.array_equal(np.delete(_rescaled_mark(m, 5, 0.0, share), 5), np.delete(m, 5))

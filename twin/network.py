@@ -70,8 +70,12 @@ TRIAGE_SHARES = (0.01, 0.06, 0.30, 0.48, 0.15)
 """Share of ED patients per triage level 1 (vital) to 5 (non urgent), FRENCH-scale magnitudes."""
 ED_ADMISSION_DISCIPLINE = {"medicine": 0.78, "surgery": 0.19, "obstetrics": 0.03}
 """Discipline of ward admissions from the ED (mostly medicine: geriatrics, cardiology...)."""
-ED_ICU_SHARE_OF_ADMISSIONS = 0.04
-"""Share of ED admissions that need critical care instead of a ward bed."""
+ED_ICU_SHARE_OF_ADMISSIONS = 0.025
+"""Share of ED admissions that need adult critical care (SAE ``REAADU``) instead of a ward bed.
+Bounded by the data: with every ED's critical-care patients counted (including those of EDs
+without a unit, and SMUR patients at three times the rate), 2.5 % keeps the expected inflow
+within 3 % of SAE 2023 stays (4 % exceeded them by 15 % and left 142 of 317 units with no
+room for any admission not coming from an ED)."""
 SSR_DISCHARGE_SHARE = {"medicine": 0.12, "surgery": 0.08, "obstetrics": 0.0}
 """Share of ward discharges that need a follow-up care (SSR) bed before going home."""
 MAX_BOARDING_HOURS = 12.0
@@ -504,6 +508,7 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
         )
     cc = inputs.critical_care
     icu = cc[cc["dep"].isin(deps) & (cc["unit_code"] == "REAADU")]
+    icu_stays: dict[str, float] = {}
     for finess, g in icu.groupby("finess"):
         beds = int(g["beds"].sum())
         stays = float(g["stays"].sum())
@@ -512,15 +517,11 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
             continue
         rec = ests.setdefault(finess, _empty_est(g.iloc[0], g.iloc[0]["dep"]))
         rec["name"] = names.get(finess, rec["name"])
-        from_ed = sum(
-            e.annual_passages * e.admit_share * ED_ICU_SHARE_OF_ADMISSIONS for e in rec["eds"]
-        )
         rec["icu"] = WardSpec(
-            beds=beds,
-            mean_los_hours=pdays / stays * HOURS_PER_DAY,
-            unscheduled_per_day=max(stays - from_ed, 0.0) / 365.0,
-            typical_occupied=pdays / 365.0,
+            beds=beds, mean_los_hours=pdays / stays * HOURS_PER_DAY, typical_occupied=pdays / 365.0
         )
+        icu_stays[finess] = stays
+    _add_icu_direct_admissions(ests, icu_stays, _smur_share_of_passages(inputs, deps))
     ssr = inputs.ssr[inputs.ssr["dep"].isin(deps)]
     ssr_stays_per_day: dict[str, float] = {}
     for finess, g in ssr.groupby("finess"):
@@ -548,6 +549,66 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
             rec["smur_teams"] = max(1, round(exits / SMUR_EXITS_PER_TEAM_YEAR))
         rec["samu_centre"] = has_samu
     _add_ssr_direct_admissions(ests, ssr_stays_per_day)
+
+
+def _smur_share_of_passages(inputs: NetworkInputs, deps: list[str]) -> dict[str, float]:
+    """Per département: SMUR primary exits / ED passages (the share of ED patients brought by
+    a SMUR team, as the simulation derives it from the territory's SAMU calls)."""
+    smur = inputs.samu_smur.groupby("dep")["primary_road"].sum(min_count=1)
+    passages = inputs.ed_units.groupby("dep")["passages"].sum(min_count=1)
+    share = (smur / passages.where(passages > 0)).reindex(deps)
+    return share.where(share.notna() & np.isfinite(share), 0.0).clip(0, 1).to_dict()
+
+
+def ed_icu_admissions_per_year(ed: EDSpec, smur_share: float) -> float:
+    """Expected critical-care admissions a year from one ED unit, as the simulation draws
+    them: a SMUR patient is admitted with probability at least :data:`SMUR_ED_ADMIT_SHARE`
+    and then goes to critical care three times as often as other admitted patients, whose
+    admission probability is lowered so that the unit keeps its SAE admission share."""
+    admitted_smur = smur_share * max(ed.admit_share, SMUR_ED_ADMIT_SHARE)
+    admitted_other = max(ed.admit_share - admitted_smur, 0.0)
+    icu_share = ED_ICU_SHARE_OF_ADMISSIONS
+    return ed.annual_passages * (admitted_other * icu_share + admitted_smur * 3.0 * icu_share)
+
+
+def _add_icu_direct_admissions(
+    ests: dict[str, dict], stays: dict[str, float], smur_share: dict[str, float]
+) -> None:
+    """Critical-care stays not coming from this model's EDs arrive directly (transfers in,
+    post-operative, wards): SAE stays minus every ED's expected critical-care admissions that
+    will land there. An ED of an establishment without adult critical care sends its patients
+    to another unit (the simulation's bed search: same département, else same région), so
+    that flow is spread over the units of the département, else of the région, in proportion
+    to their beds, and subtracted from their direct admissions. Counting only a unit's own ED
+    (as before) sent about 30 % more patients than SAE stays to the units."""
+    own: dict[str, float] = {}
+    orphan_dep: dict[str, float] = {}
+    for finess, rec in ests.items():
+        share = smur_share.get(rec["dep"], 0.0)
+        flow = sum(ed_icu_admissions_per_year(e, share) for e in rec["eds"])
+        if rec["icu"] is not None:
+            own[finess] = flow
+        elif flow > 0:
+            orphan_dep[rec["dep"]] = orphan_dep.get(rec["dep"], 0.0) + flow
+    units = [(f, r) for f, r in ests.items() if r["icu"] is not None]
+    received = dict.fromkeys(own, 0.0)
+    for dep, flow in orphan_dep.items():
+        targets = [(f, r) for f, r in units if r["dep"] == dep]
+        if not targets:
+            reg = next(r["reg"] for r in ests.values() if r["dep"] == dep)
+            targets = [(f, r) for f, r in units if r["reg"] == reg]
+        beds = sum(r["icu"].beds for _, r in targets)
+        for f, r in targets:
+            received[f] += flow * r["icu"].beds / beds
+    for finess, rec in units:
+        w = rec["icu"]
+        direct = max(stays[finess] - own[finess] - received[finess], 0.0)
+        rec["icu"] = WardSpec(
+            beds=w.beds,
+            mean_los_hours=w.mean_los_hours,
+            unscheduled_per_day=direct / 365.0,
+            typical_occupied=w.typical_occupied,
+        )
 
 
 def _add_ssr_direct_admissions(ests: dict[str, dict], stays_per_day: dict[str, float]) -> None:

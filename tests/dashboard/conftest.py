@@ -63,8 +63,9 @@ def store_path(results_root) -> Path:
 @pytest.fixture(scope="session")
 def outputs_root(tmp_path_factory, real_runs) -> Path:
     """A results folder as after the quickstart: a batch store, ``twin forecast`` outputs
-    (2 départements, 7 days, seasonal naive) and ``twin shortages`` outputs (few paths),
-    each written by the real command."""
+    (2 départements, 7 days, seasonal naive), ``twin shortages`` outputs (few paths), each
+    written by the real command, and a ``twin validate`` report of the same 2 départements
+    (2 days, written by the command's own functions: the CLI takes whole régions)."""
     from twin.cli import main
 
     root = tmp_path_factory.mktemp("outputs")
@@ -73,6 +74,11 @@ def outputs_root(tmp_path_factory, real_runs) -> Path:
                  "--horizon", "7", "--out", str(root / "forecast")]) == 0
     assert main(["shortages", "--paths", "10", "--horizon", "8",
                  "--out", str(root / "ruptures")]) == 0
+    from twin.validation import build
+
+    settings = build.Settings(deps=tuple(DEPS), year=2023, start="2023-03-06", days=2,
+                              warmup_days=1, replications=2, seed=1, held_out=False)
+    build.write(build.run(settings, root / "validation"), root / "validation")
     return root
 
 

@@ -157,3 +157,26 @@ def test_forecast_page_says_which_figures_are_real():
     assert previsions.provenance_note("inconnu") is None
     # The real regional series is the page's first choice when its forecast exists.
     assert next(iter(previsions.FORECAST_FILES)) == "ed_regional"
+
+
+def test_validation_page_reads_the_report_and_refuses_unknown_indicators(outputs_root):
+    from dashboard.app import create_app
+    from dashboard.config import DashboardConfig
+    from dashboard.pages import validation
+
+    app = create_app(DashboardConfig(results=outputs_root))
+    ctx = app._twin_context
+    payload, deps = validation.report(ctx)
+    assert sorted(set(deps["dep"])) == ["15", "48"]
+    fig = validation.error_map(deps, "ed_passages")
+    t = fig.data[figures.VALUE_TRACE]
+    csv = deps[deps["indicator"] == "ed_passages"].set_index("dep")["error_pct"]
+    assert list(t.locations) == ["15", "48"]
+    np.testing.assert_allclose(t.z, csv.loc[["15", "48"]].clip(-30, 30))
+    rows = validation.headline_rows(payload["metrics"])
+    assert len(rows) == 6 and set(rows["verdict"]) <= {"atteint", "non atteint"}
+    page = validation.layout(ctx, {"indicateur": "<script>"})
+    assert "Validation" in str(page)
+    empty = create_app(DashboardConfig(results=outputs_root / "essai.zarr",
+                                       validation=outputs_root / "absent"))
+    assert "twin validate" in str(validation.layout(empty._twin_context, {}))

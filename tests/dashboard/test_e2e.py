@@ -213,9 +213,22 @@ def test_forecasts_and_shortage_table(server, page):
     pg.screenshot(path=str(ARTIFACTS / "previsions.png"), full_page=True)
 
 
+def test_validation_page_shows_the_report_and_switches_the_map(server, page):
+    pg = page
+    pg.goto(server + "/validation")
+    pg.wait_for_selector("#val-headline tbody tr td")
+    assert "Passages aux urgences" in pg.locator("#val-national").inner_text()
+    pg.wait_for_function("() => { const g = document.querySelector('#val-map .js-plotly-plot');"
+                         " return g && g.data && g.data.length > 1; }")
+    _choose(pg, "val-indicator", "Lits MCO occupés")
+    pg.wait_for_function("() => { const g = document.querySelector('#val-map .js-plotly-plot');"
+                         " return g && g.data[1].customdata.length === 2; }")
+    pg.screenshot(path=str(ARTIFACTS / "validation.png"), full_page=True)
+
+
 def test_every_page_is_offline(server, page):
     for path in ("/carte?couche=obs&indicateur=ed_passages&niveau=reg", "/comparer",
-                 "/territoire", "/previsions", "/lancer", "/inconnue"):
+                 "/territoire", "/previsions", "/validation", "/lancer", "/inconnue"):
         page.goto(server + path)
         page.wait_for_load_state("networkidle")
         if path.startswith("/carte"):

@@ -16,4 +16,5 @@ COMMAND_MODULES = (
     "twin.commands.run",
     "twin.commands.batch",
     "twin.commands.compare",
+    "twin.commands.validate",
 )

@@ -85,7 +85,8 @@ def _dashboard(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return EXIT_BAD_INPUT
     config = DashboardConfig(results=args.results, forecasts=args.forecasts,
-                             shortages=args.shortages, users_file=args.users,
+                             shortages=args.shortages, validation=args.validation,
+                             users_file=args.users,
                              allow_runs=not args.no_runs)
     app = create_app(config)  # DataError (bad users file) → exit 2 via twin.cli
     stores = app._twin_context.catalog.stores()
@@ -116,6 +117,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shortages", type=Path, default=None,
                    help="folder of twin shortages outputs (default <results>/ruptures, "
                    "else ./ruptures)")
+    p.add_argument("--validation", type=Path, default=None,
+                   help="folder of twin validate outputs (default <results>/validation)")
     p.add_argument("--users", type=Path, default=None,
                    help="users file (user:hash lines) to require a login")
     p.add_argument("--no-runs", action="store_true",

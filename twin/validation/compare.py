@@ -62,6 +62,40 @@ def observed(inputs: NetworkInputs, deps: list[str]) -> pd.DataFrame:
     return out
 
 
+COMPLETE_SHARE = 0.95
+"""An observed value is complete when the units reporting it carry at least this share of
+the département's activity (ED passages, or units with beds / SAMU-SMUR rows otherwise)."""
+
+
+def coverage(inputs: NetworkInputs, deps: list[str]) -> pd.DataFrame:
+    """Per département and indicator: share of the activity whose SAE cell is filled (an
+    empty cell is missing, not zero, so the sum of the others undercounts)."""
+    ed = inputs.ed_units[inputs.ed_units["dep"].isin(deps)]
+    cc = inputs.critical_care
+    tables = {
+        "mco_occupied": (inputs.mco, "patient_days"),
+        "icu_occupied": (cc[cc["unit_code"] == "REAADU"], "patient_days"),
+        "ssr_occupied": (inputs.ssr, "days"),
+        "smur_missions": (inputs.samu_smur[inputs.samu_smur["has_smur"].fillna(False)
+                                           .astype(bool)], "primary_road"),
+        "samu_calls": (inputs.samu_smur[inputs.samu_smur["has_samu"].fillna(False)
+                                        .astype(bool)], "calls_answered"),
+    }
+
+    def weighted(col: str) -> pd.Series:
+        filled = ed["passages"].where(ed[col].notna(), 0.0)
+        tot = ed.groupby("dep")["passages"].sum()
+        return (filled.groupby(ed["dep"]).sum() / tot.where(tot > 0)).reindex(deps)
+
+    out = {"ed_passages": weighted("passages"), "ed_admissions": weighted("admissions")}
+    for ind, (df, col) in tables.items():
+        d = df[df["dep"].isin(deps)]
+        out[ind] = d[col].notna().groupby(d["dep"]).mean().reindex(deps)
+    res = pd.DataFrame(out).fillna(1.0)
+    res.index.name = "dep"
+    return res
+
+
 def demand_season(network: CareNetwork, year_mean_per_day: pd.Series) -> pd.Series:
     """Per département: mean ED demand the run was given / the observed annual daily mean."""
     given = {
@@ -72,21 +106,28 @@ def demand_season(network: CareNetwork, year_mean_per_day: pd.Series) -> pd.Seri
     return (given_total / year_mean_per_day.reindex(given_total.index)).rename("season")
 
 
-def simulated(ds: xr.Dataset) -> pd.DataFrame:
-    """Simulated daily means per département and indicator from a replication Dataset."""
+def simulated_daily(ds: xr.Dataset) -> xr.Dataset:
+    """Daily values per département (``dep``) of every :data:`INDICATORS` entry."""
     dep = by_territory(ds, "dep")
     terr = ds[["samu_calls", "smur_missions"]].rename(territory="dep")
     admissions = dep["admissions_ward"] + dep["admissions_icu"] + dep["ed_transfers_out"]
-    cols = {
-        "ed_passages": dep["ed_passages"],
-        "ed_admissions": admissions,
-        "mco_occupied": dep["mco_occupied_mean"],
-        "icu_occupied": dep["icu_occupied_mean"],
-        "ssr_occupied": dep["ssr_occupied_mean"],
-        "smur_missions": terr["smur_missions"],
-        "samu_calls": terr["samu_calls"],
-    }
-    out = pd.DataFrame({k: v.mean("date").to_series() for k, v in cols.items()})
+    out = xr.Dataset(
+        {
+            "ed_passages": dep["ed_passages"],
+            "ed_admissions": admissions,
+            "mco_occupied": dep["mco_occupied_mean"],
+            "icu_occupied": dep["icu_occupied_mean"],
+            "ssr_occupied": dep["ssr_occupied_mean"],
+            "smur_missions": terr["smur_missions"],
+            "samu_calls": terr["samu_calls"],
+        }
+    )
+    return out.assign_coords(dep=out["dep"].astype(str))
+
+
+def simulated(ds: xr.Dataset) -> pd.DataFrame:
+    """Simulated daily means per département and indicator from a replication Dataset."""
+    out = simulated_daily(ds).mean("date").to_dataframe()[list(INDICATORS)]
     out.index = out.index.astype(str)
     out.index.name = "dep"
     return out
