@@ -80,7 +80,7 @@ def test_samu_outcome_mark_is_rescaled_to_a_uniform_stay_mark():
     fraction of the mean)."""
     import numpy as np
 
-    from twin.sim.pathway import _rescaled_mark
+    from twin.sim.pathway_reference import _rescaled_mark
 
     u = np.random.default_rng(1).random((20000, 9))
     share = 0.02

@@ -1,5 +1,8 @@
-"""Same seed → same results: a short run of every library scenario against digests recorded
-before the scenario pipeline was refactored (issue 13, point 2: behaviour unchanged).
+"""Same seed → same results: a short run of every library scenario against recorded digests.
+First recorded at b6c6aa4, before the scenario pipeline was refactored (issue 13, point 2); the
+refactor matched them at 695eea4 with the reference pathway model. Re-recorded once for the
+deliberate model changes that followed: the fast pathway model (#11) and the SAMU stay-mark /
+ICU calibration fix (#14).
 
 Each scenario goes through the path ``twin run`` takes (:func:`twin.batch.prepare.load_runs`:
 file, overrides, sweep, run table) on a short horizon and one or two départements, then
