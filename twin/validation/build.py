@@ -19,6 +19,7 @@ import xarray as xr
 from twin.validation import heldout as ho
 from twin.validation import tables as tb
 from twin.validation.compare import COMPLETE_SHARE, INDICATORS, coverage, observed
+from twin.validation.report import render_html
 from twin.validation.runner import RegionTask, run_regions, store_name
 
 COMMAND = "twin validate"
@@ -249,7 +250,6 @@ def to_json(result: Result) -> dict:
 def write(result: Result, folder: Path) -> list[str]:
     """Write the report files into ``folder`` (atomically, one by one) and record them."""
     from twin.outputs import record_outputs, write_text
-    from twin.validation.report import render_html
 
     payload = to_json(result)
     files = {
