@@ -16,6 +16,7 @@ from pathlib import Path
 
 from twin.docgen import replace_generated
 from twin.output_registry import OUTPUTS, STORE_OUTPUTS, Output, Ratio, Sum, Weighted
+from twin.outputs import write_text
 
 REGENERATE = ".venv/bin/python -m twin.output_reference"
 BEGIN = "<!-- BEGIN GENERATED: output table (python -m twin.output_reference) -->"
@@ -107,8 +108,6 @@ def reference_text(current: str) -> str:
 
 
 def main() -> int:
-    from twin.outputs import write_text
-
     path = reference_path()
     write_text(path, reference_text(path.read_text(encoding="utf-8")))
     print(f"wrote {path}")

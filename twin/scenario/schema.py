@@ -13,14 +13,14 @@ markers; the hand-written text around them is kept).
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from twin.docgen import replace_generated
+from twin.outputs import write_text
 from twin.paths import scenarios_dir
 from twin.scenario import model as m
 from twin.scenario.values import PERCENT_PATTERN
@@ -140,25 +140,13 @@ def field_tables() -> str:
 
 def reference_text(current: str) -> str:
     """``current`` with its generated section replaced by today's field tables."""
-    if BEGIN not in current or END not in current:
-        raise ValueError(f"{reference_path()} lacks the generated-section markers")
-    head, rest = current.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n\n{field_tables()}\n{END}{tail}"
-
-
-def _write(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename: never a half-written file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    return replace_generated(current, BEGIN, END, field_tables(), reference_path())
 
 
 def main() -> int:
-    _write(schema_path(), schema_text())
+    write_text(schema_path(), schema_text())
     ref = reference_path()
-    _write(ref, reference_text(ref.read_text(encoding="utf-8")))
+    write_text(ref, reference_text(ref.read_text(encoding="utf-8")))
     print(f"wrote {schema_path()} and {ref}")
     return 0
 
