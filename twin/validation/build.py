@@ -16,6 +16,12 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from twin.batch.store import git_revision, package_versions
+from twin.geography import dep_to_reg, departements, regions
+from twin.network import load_inputs
+from twin.outputs import record_outputs, write_text
+from twin.paths import data_dir
+from twin.sources.sae import available_years, find_file
 from twin.validation import heldout as ho
 from twin.validation import tables as tb
 from twin.validation.compare import COMPLETE_SHARE, INDICATORS, coverage, observed
@@ -78,8 +84,6 @@ class Result:
 
 def region_tasks(s: Settings, year: int, capacity_year: int | None = None) -> list[RegionTask]:
     """One task per région of ``s.deps``, the run window moved to ``year``."""
-    from twin.geography import dep_to_reg
-
     reg_of = dep_to_reg()
     by_reg: dict[str, list[str]] = {}
     for d in s.deps:
@@ -95,8 +99,6 @@ def region_tasks(s: Settings, year: int, capacity_year: int | None = None) -> li
 def heldout_pairs(year: int) -> list[tuple[int, int]]:
     """(calibration, target) pairs: ``year`` → ``year + 1`` and ``year - 1`` → ``year``,
     kept when both SAE years are embedded."""
-    from twin.sources.sae import available_years
-
     have = set(available_years())
     return [(c, c + 1) for c in (year, year - 1) if c in have and c + 1 in have]
 
@@ -114,8 +116,6 @@ def _open(folder: Path, tasks: list[RegionTask]) -> list[xr.Dataset]:
 
 
 def _geo() -> pd.DataFrame:
-    from twin.geography import departements, regions
-
     g = departements()[["reg", "nom"]].copy()
     g["reg_nom"] = g["reg"].map(regions()["nom"])
     return g
@@ -133,9 +133,6 @@ def _season(stores: list[xr.Dataset]) -> pd.Series:
 
 
 def _sae_file(bordereau: str, year: int) -> str:
-    from twin.paths import data_dir
-    from twin.sources.sae import find_file
-
     p = find_file(bordereau, year).resolve()
     try:
         return str(p.relative_to(data_dir().resolve().parent))
@@ -177,8 +174,6 @@ def provenance(s: Settings, tasks: dict[str, list[RegionTask]]) -> dict:
 
 def assemble(folder: Path, s: Settings, tasks: dict[str, list[RegionTask]]) -> Result:
     """Read the stores of ``folder/runs`` and the observed SAE values into a :class:`Result`."""
-    from twin.network import load_inputs
-
     runs = folder / RUNS
     deps = list(s.deps)
     stores = _open(runs, tasks["main"])
@@ -224,8 +219,6 @@ def run(s: Settings, folder: Path, client=None) -> Result:
 
 
 def to_json(result: Result) -> dict:
-    from twin.batch.store import git_revision, package_versions
-
     def records(df: pd.DataFrame) -> list[dict]:
         return json.loads(df.to_json(orient="records", force_ascii=False))
 
@@ -249,8 +242,6 @@ def to_json(result: Result) -> dict:
 
 def write(result: Result, folder: Path) -> list[str]:
     """Write the report files into ``folder`` (atomically, one by one) and record them."""
-    from twin.outputs import record_outputs, write_text
-
     payload = to_json(result)
     files = {
         "validation_departements.csv": result.tables["departement"],

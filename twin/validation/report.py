@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+from plotly.offline import get_plotlyjs
 
+from twin.paths import synthetic_dir
 from twin.validation import published as pub
 from twin.validation.compare import INDICATORS
 from twin.validation.tables import HEADLINE, OCCUPANCY
@@ -170,8 +173,6 @@ def _outlines(gj: dict) -> dict[str, tuple[list, list]]:
 
 
 def _colours(values: np.ndarray, bound: float = 30.0) -> list[str]:
-    from plotly.colors import sample_colorscale
-
     out = []
     for v in values:
         if not np.isfinite(v):
@@ -187,8 +188,6 @@ def error_map(result: Result) -> go.Figure:
     outlines on plain axes (no WebGL, no web worker, no base map): it renders from a file
     opened directly (``file://``), where MapLibre maps stay blank and geo maps fetch their
     base layer from a CDN. Contours: the embedded web map (overseas départements as insets)."""
-    from twin.paths import synthetic_dir
-
     gj = json.loads((synthetic_dir() / "geo" / "departements-carte.geojson").read_text("utf-8"))
     shapes = _outlines(gj)
     t = result.tables["departement"]
@@ -376,8 +375,6 @@ RUNS_HINT = "runs/R&lt;région&gt;_&lt;année&gt;.zarr"
 
 
 def render_html(result: Result, payload: dict) -> str:
-    from plotly.offline import get_plotlyjs
-
     s = result.settings
     body = "".join([
         f"<h1>Validation du jumeau — France, SAE {s.year}</h1>",

@@ -25,7 +25,13 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from twin.validation.compare import INDICATORS, simulated_daily
+from twin.batch.store import ZARR_FORMAT
+from twin.network import build_network, load_inputs
+from twin.outputs import replace_path
+from twin.sim.clock import HOURS_PER_DAY
+from twin.sim.pathway import ADMIT_ICU, ADMIT_WARD, AGE_ADMISSION_WEIGHT, HOME
+from twin.sim.replication import run_replication
+from twin.validation.compare import INDICATORS, demand_season, observed, simulated_daily
 
 EPISODE_GROUPS = ("all", "home", "admitted")
 """ED episodes pooled for the length-of-stay distribution: every passage, those going home,
@@ -40,7 +46,6 @@ BOARDING_GROUP = "boarding_admitted"
 @dataclass(frozen=True)
 class RegionTask:
     """Everything one région's task depends on (its store records it as ``settings``)."""
-
     reg: str
     deps: tuple[str, ...]
     year: int
@@ -51,7 +56,6 @@ class RegionTask:
     seed: int
     capacity_year: int | None = None
     """Beds of this SAE year instead of ``year``'s (held-out runs: capacities are planned)."""
-
     def settings(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
 
@@ -59,7 +63,6 @@ class RegionTask:
 @dataclass
 class RunReport:
     """What :func:`run_regions` did."""
-
     stores: dict[str, Path] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     computed: list[str] = field(default_factory=list)
@@ -74,8 +77,6 @@ def los_histograms(ds: xr.Dataset, from_hours: float = 0.0) -> np.ndarray:
     """Counts of ED stays per :data:`EPISODE_GROUPS` (+ boarding of admitted patients) and
     quarter-hour bin, from one replication's episode log, for patients arriving after
     ``from_hours`` (the warm-up); stays past the last edge go in the last bin."""
-    from twin.sim.pathway import ADMIT_ICU, ADMIT_WARD, HOME
-
     edges = _bins()
     keep = ds["episode_arrival_hours"].to_numpy() >= from_hours
     los = ds["episode_los_hours"].to_numpy()[keep]
@@ -105,8 +106,6 @@ def admissions_by_age(network) -> tuple[np.ndarray, np.ndarray]:
     share admitted to a ward or critical care, as the simulation draws it (each unit's SAE
     share times the relative propensity ``AGE_ADMISSION_WEIGHT``, rescaled to the unit's
     age mix). By construction, not fitted to any published rate by age."""
-    from twin.sim.pathway import AGE_ADMISSION_WEIGHT
-
     deps = list(network.deps)
     passages = np.zeros((len(deps), 5))
     admitted = np.zeros((len(deps), 5))
@@ -147,11 +146,6 @@ def with_capacities(network, capacity_network):
 
 def simulate_region(task: RegionTask) -> xr.Dataset:
     """Run one région's replications (the worker side: no file is written)."""
-    from twin.network import build_network, load_inputs
-    from twin.sim.clock import HOURS_PER_DAY
-    from twin.sim.replication import run_replication
-    from twin.validation.compare import demand_season, observed
-
     t0 = time.perf_counter()
     deps = list(task.deps)
     start = date.fromisoformat(task.start)
@@ -231,13 +225,9 @@ def is_complete(path: Path, task: RegionTask) -> bool:
 
 def write_store(ds: xr.Dataset, path: Path) -> None:
     """Write atomically: a temporary sibling, then a rename over any earlier store."""
-    from twin.outputs import replace_path
-
     tmp = path.with_name(f".{path.name}.tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
-    from twin.batch.store import ZARR_FORMAT
-
     ds.to_zarr(tmp, mode="w", consolidated=True, zarr_format=ZARR_FORMAT)
     replace_path(tmp, path)
 

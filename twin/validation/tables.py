@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twin.validation.compare import INDICATORS, SEASONAL
+from twin.validation.compare import COMPLETE_SHARE, INDICATORS, SEASONAL
 
 OCCUPANCY = {"mco_occupied": "mco_beds", "icu_occupied": "icu_beds"}
 """Occupied-bed indicators and the SAE beds (``LIT``) they are divided by."""
@@ -39,8 +39,6 @@ def expected_values(
     """Long table: dep, indicator, observed (SAE annual mean), season, expected, complete
     (the SAE cells cover at least :data:`~twin.validation.compare.COMPLETE_SHARE` of the
     activity; see :func:`~twin.validation.compare.coverage`)."""
-    from twin.validation.compare import COMPLETE_SHARE
-
     obs = observed.reset_index().melt("dep", var_name="indicator", value_name="observed")
     if coverage is None:
         obs["complete"] = True
