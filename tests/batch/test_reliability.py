@@ -22,10 +22,30 @@ from tests.batch.conftest import (
     completed_count,
     wait_until,
 )
-from twin.batch import run_batch
+from twin.batch import ClusterSettings, prepare, run_batch
+from twin.batch.manifest import PeriodOverride
 from twin.batch.store import read_completed
 
 pytestmark = pytest.mark.slow
+
+KILL_DAYS = 90
+"""Horizon of the killed-worker batch: long enough that a kill after the first finished task
+lands mid-batch (the fast pathway model runs the shared 6-day Corse plan's 8 tasks in well
+under a second, so they could all finish before the kill)."""
+
+
+@pytest.fixture(scope="module")
+def long_plan(scenario_files):
+    return prepare(scenario_files, period=PeriodOverride(days=KILL_DAYS))
+
+
+@pytest.fixture(scope="module")
+def long_reference(long_plan, tmp_path_factory):
+    """The undisturbed run of :func:`long_plan`: one local worker."""
+    path = tmp_path_factory.mktemp("long-reference") / "ref.zarr"
+    report = run_batch(long_plan, path, settings=ClusterSettings(workers=1), progress=False)
+    assert report.complete and report.computed == TOTAL_TASKS
+    return path
 
 
 def test_reference_store_is_complete_and_filled(reference_store, plan):
@@ -48,14 +68,14 @@ def test_two_workers_give_the_same_store_as_one(reference_store, plan, two_worke
 
 
 def test_killed_worker_is_survived_and_the_store_is_identical(
-    reference_store, plan, two_workers, tmp_path
+    long_reference, long_plan, two_workers, tmp_path
 ):
     path = tmp_path / "killed-worker.zarr"
     before = two_workers.run(os.getpid)  # worker address → pid
     result = {}
 
     def batch():
-        result["report"] = run_batch(plan, path, client=two_workers, progress=False)
+        result["report"] = run_batch(long_plan, path, client=two_workers, progress=False)
 
     thread = threading.Thread(target=batch)
     thread.start()
@@ -70,7 +90,7 @@ def test_killed_worker_is_survived_and_the_store_is_identical(
     report = result["report"]
     assert report.complete and not report.failed
     assert report.computed == TOTAL_TASKS
-    assert_same_store(reference_store, path)
+    assert_same_store(long_reference, path)
 
 
 def test_failing_task_is_never_marked_complete_and_resume_computes_only_it(
