@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from twin.geography import regions
+from twin.geography import dep_to_reg, regions
 from twin.sources import insee, sae
 
 SUMMARY_COLUMNS = {
@@ -29,8 +29,6 @@ def national_summary(
     pop_year = year if year in set(pop["year"]) else int(pop["year"].max())
     pop = pop[pop["year"] == pop_year]
     reg_of = regions()
-    from twin.geography import dep_to_reg
-
     d2r = dep_to_reg()
     population = pop.groupby(pop["dep"].map(d2r))["population"].sum()
 

@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 
 from twin.batch.manifest import load_manifest, scenario_paths, store_path
-from twin.batch.schedule import sbatch_script, scrontab_entry
-from twin.commands.batch import dated_store, latest_link, point_latest
+from twin.batch.schedule import (
+    dated_store,
+    latest_link,
+    point_latest,
+    sbatch_script,
+    scrontab_entry,
+)
 from twin.errors import DataError
 
 MANIFEST = """\

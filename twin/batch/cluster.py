@@ -119,6 +119,7 @@ def slurm_kwargs(s: SlurmSettings, log_directory: Path | None = None) -> dict:
 @contextlib.contextmanager
 def open_client(settings: ClusterSettings, log_directory: Path | None = None) -> Iterator[Client]:
     """A connected :class:`distributed.Client` on a new cluster, closed on exit."""
+    # Deferred: distributed (~1 s to import) only when a cluster is started, not to read settings.
     from distributed import Client, LocalCluster
 
     with dask.config.set({"distributed.scheduler.allowed-failures": settings.allowed_failures}):
@@ -132,6 +133,7 @@ def open_client(settings: ClusterSettings, log_directory: Path | None = None) ->
                 silence_logs=logging.ERROR,
             )
         else:
+            # Deferred: dask_jobqueue is needed only on SLURM sites.
             from dask_jobqueue import SLURMCluster
 
             cluster = SLURMCluster(**slurm_kwargs(settings.slurm, log_directory))

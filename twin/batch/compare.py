@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +45,7 @@ from twin.aggregation import (
     weighted_parts,
 )
 from twin.errors import DataError
+from twin.geography import regions
 from twin.output_registry import BY_NAME, RATIOS, STORE_OUTPUTS, Ratio, Weighted
 from twin.outputs import replace_path
 
@@ -133,8 +135,6 @@ def compare(
     ``difference``), ``replications, mean, p5, p50, p95`` and one ``p_over_<N>pct`` column
     per threshold (occupancy-rate value rows only).
     """
-    from twin.geography import regions
-
     names = [str(s) for s in ds["scenario"].values]
     if baseline not in names:
         raise DataError.single(
@@ -383,8 +383,6 @@ def compare_and_print(
     all_indicators: bool = False,
 ) -> tuple[pd.DataFrame, Path]:
     """Compare, print the table, save the full table; returns it and where it was saved."""
-    import sys
-
     table, base = compare_store(store, baseline)
     stream = stream or sys.stdout
     print(format_table(table, base, None if all_indicators else KEY_INDICATORS), file=stream)

@@ -22,9 +22,11 @@ import numpy as np
 import pandas as pd
 
 from twin.batch import store as st
+from twin.batch.aggregate import department_values
 from twin.batch.cluster import ClusterSettings, open_client
 from twin.batch.plan import BatchPlan, Task
 from twin.batch.progress import Progress
+from twin.scenario import replicate
 
 TASK_RETRIES = 1
 """Re-runs of a task that *raised* (a transient I/O error on a shared file system); worker
@@ -39,9 +41,6 @@ def simulate_task(resolved, replication: int, block: tuple[str, ...], dates: pd.
     Returns ``(values, seconds)``: the ``(variables, départements, days)`` float32 array in
     store order and the seconds the worker spent (for the overhead benchmark).
     """
-    from twin.batch.aggregate import department_values
-    from twin.scenario import replicate
-
     t0 = time.perf_counter()
     ds = replicate(resolved, replication, tuple(block))
     values = department_values(ds, tuple(block), dates)
@@ -119,6 +118,7 @@ def run_batch(
 
 
 def _compute(plan, path, missing, client, task_function, report, bar) -> None:
+    # Deferred: distributed (~1 s to import) is needed only while a batch runs, not to read stores.
     from distributed import as_completed
 
     writer = st.StoreWriter(plan, path)

@@ -18,8 +18,10 @@ workers inside its own allocation (``--cpus-per-task`` = workers).
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from twin.batch.manifest import Manifest
@@ -94,3 +96,22 @@ def scrontab_entry(m: Manifest, manifest_path: Path, python: str | None = None) 
             "",
         ]
     )
+
+
+def dated_store(store: Path, now: datetime | None = None) -> Path:
+    """The store of one scheduled run: ``<store>-YYYYMMDDTHHMM.zarr`` (minutes, local time)."""
+    stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M")
+    return store.with_name(f"{store.name.removesuffix('.zarr')}-{stamp}.zarr")
+
+
+def latest_link(store: Path) -> Path:
+    """``<store>-latest.zarr``: the link readers follow to the last complete run."""
+    return store.with_name(f"{store.name.removesuffix('.zarr')}-latest.zarr")
+
+
+def point_latest(link: Path, target: Path) -> None:
+    """Atomically make ``link`` a symlink to ``target`` (relative, same folder)."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target.name)
+    os.replace(tmp, link)

@@ -34,6 +34,7 @@ import zarr
 from twin.batch.plan import BatchPlan, Task
 from twin.batch.variables import STORE_VARIABLES, VARIABLE_NAMES, store_attrs
 from twin.errors import DataError
+from twin.geography import departements
 
 FORMAT_VERSION = 1
 ZARR_FORMAT = 2
@@ -96,8 +97,6 @@ def identity_attrs(plan: BatchPlan) -> dict[str, str | int]:
 
 def template(plan: BatchPlan) -> xr.Dataset:
     """The empty store as a lazy Dataset (NaN everywhere, ``completed`` all False)."""
-    from twin.geography import departements
-
     info = departements()
     shape = (len(plan.scenarios), plan.replications, len(plan.deps), len(plan.dates))
     chunks = (1, 1, len(plan.deps), len(plan.dates))

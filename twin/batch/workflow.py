@@ -16,6 +16,7 @@ from twin.batch.manifest import PeriodOverride
 from twin.batch.prepare import prepare
 from twin.batch.runner import BatchReport, print_failures, run_batch
 from twin.errors import DataError
+from twin.geography import departements, normalise_dep, normalise_reg, regions
 from twin.scenario.model import Territories
 
 
@@ -70,8 +71,6 @@ def run_and_compare(
 def _territories(codes: Sequence[str]) -> Territories:
     """Split codes into départements and régions (a code that is both is a région here
     only when written ``R94``)."""
-    from twin.geography import departements, normalise_dep, normalise_reg, regions
-
     deps, regs = [], []
     for c in codes:
         c = str(c).strip()

@@ -9,30 +9,11 @@ complete, points ``<store>-latest.zarr`` at it.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from twin.commands.run import add_cluster_arguments
 from twin.outputs import check_place, check_target, write_text
-
-
-def dated_store(store: Path, now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M")
-    return store.with_name(f"{store.name.removesuffix('.zarr')}-{stamp}.zarr")
-
-
-def latest_link(store: Path) -> Path:
-    return store.with_name(f"{store.name.removesuffix('.zarr')}-latest.zarr")
-
-
-def point_latest(link: Path, target: Path) -> None:
-    """Atomically make ``link`` a symlink to ``target`` (relative, same folder)."""
-    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(target.name)
-    os.replace(tmp, link)
 
 
 def _write_text(path: Path, text: str, mode: int = 0o644, force: bool = False) -> None:
@@ -54,13 +35,17 @@ def _batch(args: argparse.Namespace) -> int:
     # Deferred: the batch machinery pulls pydantic, xarray, zarr and Dask,
     # which `twin --help` must not.
     from twin.batch.manifest import load_manifest, scenario_paths, store_path
+    from twin.batch.schedule import (
+        dated_store,
+        latest_link,
+        point_latest,
+        sbatch_script,
+        scrontab_entry,
+    )
 
     manifest_path = Path(args.manifest)
     m = load_manifest(manifest_path)
     if args.schedule:
-        # Deferred with the manifest reader above (same reason).
-        from twin.batch.schedule import sbatch_script, scrontab_entry
-
         maker = sbatch_script if args.schedule == "sbatch" else scrontab_entry
         text = maker(m, manifest_path)
         if args.schedule_out:

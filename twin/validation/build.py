@@ -9,6 +9,7 @@ variable (``provenance.simulated``). ``tests/test_validate_report.py`` re-derive
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -208,8 +209,6 @@ def assemble(folder: Path, s: Settings, tasks: dict[str, list[RegionTask]]) -> R
 
 def run(s: Settings, folder: Path, client=None) -> Result:
     """Simulate what is missing, then assemble the result."""
-    import time
-
     t0 = time.perf_counter()
     tasks = all_tasks(s)
     run_regions([t for ts in tasks.values() for t in ts], folder / RUNS, client)
