@@ -87,14 +87,7 @@ def over_period(ind: Indicator, parts: Parts, days: slice | np.ndarray) -> np.nd
     """One value per (rep, territory) for the days selected: mean per day for counts (the
     highest day for peaks), ratio of totals for rates and weighted shares."""
     sel = {k: v[:, :, days] for k, v in parts.items()}
-    with np.errstate(invalid="ignore"):
-        if "x" in sel:
-            out = agg.over_time(ind.output, sel["x"], axis=2)
-        elif "num" in sel:
-            out = agg.ratio(sel["num"].sum(axis=2), sel["den"].sum(axis=2))
-        else:
-            out = agg.ratio(sel["xw"].sum(axis=2), sel["w"].sum(axis=2))
-    return out * ind.scale
+    return agg.over_period(ind.output, sel, axis=2) * ind.scale
 
 
 @dataclass(frozen=True)

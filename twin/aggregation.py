@@ -7,8 +7,10 @@ output combines is declared in :mod:`twin.output_registry`; these functions do t
 * **Territories.** Counts and beds add up; an occupancy rate is the ratio of summed occupied
   and open beds (:func:`ratio`), never a mean of rates; a share or a mean time is pooled with
   its weight (passages, calls) by summing :func:`weighted_parts` then taking their ratio.
-* **Days.** A period is the mean of its days, or the highest day for a peak
-  (:func:`over_time`).
+* **Days.** A period's count is the mean of its days, or the highest day for a peak
+  (:func:`over_time`); a period's rate or pooled share is the ratio of its totals
+  (:func:`over_period`), as SAE computes an occupancy rate (bed-days occupied over bed-days
+  open), so a day with fewer open beds weighs less than a full one.
 * **Replications.** Uncertainty is across replications (:func:`summary`); differences from a
   baseline are paired replication by replication (:func:`paired_difference`): the batch gives
   replication ``r`` of every scenario the same random streams (common random numbers), so the
@@ -18,7 +20,7 @@ output combines is declared in :mod:`twin.output_registry`; these functions do t
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -53,6 +55,21 @@ def over_time(output: Output, values: np.ndarray, axis: int = -1) -> np.ndarray:
         if output.over_time == "max":
             return np.nanmax(values, axis=axis)
         return np.nanmean(values, axis=axis)
+
+
+def over_period(output: Output, parts: Mapping[str, np.ndarray], axis: int = -1) -> np.ndarray:
+    """One value per period from an output's parts: ``{"x"}`` for a count (:func:`over_time`),
+    ``{"num", "den"}`` for a ratio or ``{"xw", "w"}`` for a weighted output
+    (:func:`weighted_parts`), whose period value is the ratio of the period's totals, never a
+    mean of daily rates.
+
+    Both ``twin compare`` and the dashboard take their period values here, so an occupancy rate
+    over a summer is the same number in the table and on the map."""
+    if "x" in parts:
+        return over_time(output, parts["x"], axis=axis)
+    num, den = (parts["num"], parts["den"]) if "num" in parts else (parts["xw"], parts["w"])
+    with np.errstate(invalid="ignore"):
+        return ratio(np.asarray(num).sum(axis=axis), np.asarray(den).sum(axis=axis))
 
 
 def summary(

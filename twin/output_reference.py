@@ -62,7 +62,7 @@ def store_table() -> str:
     for o in STORE_OUTPUTS:
         over = "highest day" if o.over_time == "max" else "daily mean"
         if isinstance(o.aggregation, Ratio | Weighted):
-            over += " (`twin compare`); ratio of the period's totals (dashboard)"
+            over = "ratio of the period's totals"
         rows.append(
             f"| `{o.name}` | {o.store_units} | {_cell(o.store_description)} | "
             f"{_cell(o.label_fr)} | {how_made(o)} | {_above(o)} | {over} |"

@@ -115,3 +115,29 @@ def test_table_prints_french_labels_and_saves(table, tmp_path):
         assert float(v) == pytest.approx(
             _row(table, "icu_capacity", "2A", VARIANT, "difference")["mean"]
         )
+
+
+@pytest.mark.parametrize("indicator", ["icu_occupancy_rate", "ed_los_over_4h_share"])
+def test_period_rates_are_ratios_of_totals_as_on_the_dashboard(table, reference_store, indicator):
+    """A period's rate is the ratio of its totals (bed-days occupied over bed-days open), the
+    same number the dashboard shows (tests/test_aggregation.py: why not a mean of daily
+    rates)."""
+    from dashboard import stats
+    from dashboard.catalogue import INDICATORS
+
+    ind = next(i for i in INDICATORS if i.name == indicator)
+    with xr.open_zarr(reference_store) as ds:
+        sel = ds.sel(scenario=VARIANT)
+        raw = {n: sel[n].transpose("replication", "dep", "date").values for n in ind.needs()}
+        deps = [str(d) for d in ds["dep"].values]
+        num, den = (sel[n].sel(dep="2A").values for n in ind.needs())
+    if indicator.endswith("_rate"):
+        totals = num.sum(axis=1) / den.sum(axis=1)
+    else:  # a share pooled over passages: Σ share·passages / Σ passages
+        totals = (num * den).sum(axis=1) / den.sum(axis=1)
+    shown = stats.over_period(ind, stats.make_parts(ind, raw, None), slice(None))[
+        :, deps.index("2A")
+    ] / ind.scale
+    row = _row(table, indicator, "2A", VARIANT, "value")
+    assert row["mean"] == pytest.approx(totals.mean(), rel=1e-6)
+    assert shown == pytest.approx(totals, rel=1e-6)

@@ -38,7 +38,7 @@ import xarray as xr
 
 from twin.aggregation import (
     exceeds_any_day,
-    over_time,
+    over_period,
     paired_difference,
     ratio,
     summary,
@@ -46,7 +46,7 @@ from twin.aggregation import (
 )
 from twin.errors import DataError
 from twin.geography import regions
-from twin.output_registry import BY_NAME, RATIOS, STORE_OUTPUTS, Ratio, Weighted
+from twin.output_registry import BY_NAME, RATIOS, STORE_OUTPUTS, Output, Ratio, Weighted
 from twin.outputs import replace_path
 
 THRESHOLDS = (0.95, 1.0)
@@ -94,13 +94,29 @@ def _region_daily(ds: xr.Dataset) -> xr.Dataset:
     return xr.Dataset(out)
 
 
+def _parts(daily: xr.Dataset, o: Output) -> dict[str, np.ndarray]:
+    """The parts :func:`twin.aggregation.over_period` combines: the daily values of a count,
+    the numerator and denominator of a ratio, ``x·w`` and ``w`` of a weighted output."""
+    def days_last(name: str) -> np.ndarray:
+        return daily[name].transpose(..., "date").values
+
+    if isinstance(o.aggregation, Ratio):
+        return {"num": days_last(o.aggregation.num), "den": days_last(o.aggregation.den)}
+    if isinstance(o.aggregation, Weighted):
+        xw, w = weighted_parts(days_last(o.name), days_last(o.aggregation.by))
+        return {"xw": xw, "w": w}
+    return {"x": days_last(o.name)}
+
+
 def _per_replication(daily: xr.Dataset) -> xr.Dataset:
-    """One number per replication: mean over days, highest day for peaks (the registry's
-    ``over_time``)."""
+    """One number per replication and territory over the whole period: the registry's
+    ``over_time`` for counts (mean day, highest day for peaks), the ratio of the period's
+    totals for rates and pooled shares (:func:`twin.aggregation.over_period`, as the
+    dashboard)."""
     out = {}
     for k, v in daily.data_vars.items():
-        d = v.transpose(..., "date")
-        out[k] = d.isel(date=0, drop=True).copy(data=over_time(BY_NAME[k], d.values))
+        first_day = v.transpose(..., "date").isel(date=0, drop=True)
+        out[k] = first_day.copy(data=over_period(BY_NAME[k], _parts(daily, BY_NAME[k])))
     return xr.Dataset(out)
 
 
