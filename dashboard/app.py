@@ -19,9 +19,14 @@ from urllib.parse import parse_qs
 from dash import Dash, Input, Output, State, dcc, html
 from flask import abort, send_file
 
+from dashboard import guard
+from dashboard import jobs as jobs_mod
+from dashboard.access import load_users, protect
 from dashboard.config import DashboardConfig
+from dashboard.pages import carte, comparer, lancer, previsions, territoire, validation
 from dashboard.results import Catalog
 from dashboard.widgets import DROPDOWN_LABELS
+from twin.paths import synthetic_dir
 
 GEO_FILES = ("departements-carte.geojson", "regions-carte.geojson", "departements.geojson",
              "regions.geojson")
@@ -42,20 +47,15 @@ class AppContext:
 
     config: DashboardConfig
     catalog: Catalog
-    jobs: object  # dashboard.jobs.Jobs (imported lazily: it imports the scenario package)
+    jobs: jobs_mod.Jobs
 
 
 def _geo_dir() -> Path:
-    from twin.paths import synthetic_dir
-
     return synthetic_dir() / "geo"
 
 
 def create_app(config: DashboardConfig | None = None) -> Dash:
     config = config or DashboardConfig()
-    from dashboard import jobs as jobs_mod
-    from dashboard.pages import carte, comparer, lancer, previsions, territoire, validation
-
     catalog = Catalog(config.results)
     ctx = AppContext(config, catalog, jobs_mod.Jobs(config.runs_dir))
     app = Dash(
@@ -72,8 +72,6 @@ def create_app(config: DashboardConfig | None = None) -> Dash:
     server.config["MAX_CONTENT_LENGTH"] = 4 * 1024 * 1024  # uploads are small YAML files
 
     if config.users_file is not None:
-        from dashboard.access import load_users, protect
-
         protect(server, load_users(config.users_file))
 
     @server.route("/geo/<name>")
@@ -158,8 +156,6 @@ def create_app(config: DashboardConfig | None = None) -> Dash:
     validation.register(app, ctx)
     if config.allow_runs:
         lancer.register(app, ctx)
-    from dashboard import guard
-
     guard.install(app)
     app._twin_context = ctx  # for tests and the benchmark
     return app

@@ -11,7 +11,7 @@ import pandas as pd
 from forecasting.defaults import SHORTAGE_SEED
 from forecasting.ledger import rupture_events as ledger_rupture_events
 from forecasting.shortages.features import Context
-from forecasting.shortages.projection import _nanmean, series_state
+from forecasting.shortages.projection import nanmean_rows, series_state
 from forecasting.stock_projection import (
     project,
 )
@@ -75,7 +75,7 @@ def backtest_warnings(
         tbl = state.table
         last28 = panel["dispense"][tbl["series_index"].to_numpy(), max(0, t - 27) : t + 1]
         with np.errstate(invalid="ignore", divide="ignore"):
-            naive_cover = tbl["stock"].to_numpy() / _nanmean(last28)
+            naive_cover = tbl["stock"].to_numpy() / nanmean_rows(last28)
         rec = {
             "date": t_day,
             "series": tbl["series_index"].to_numpy(),

@@ -34,7 +34,7 @@ class State:
     inputs: ProjectionInputs
 
 
-def _nanmean(a: np.ndarray, axis: int = 1) -> np.ndarray:
+def nanmean_rows(a: np.ndarray, axis: int = 1) -> np.ndarray:
     """``np.nanmean`` without the warning on all-NaN rows (they give NaN, as intended)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -68,7 +68,7 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
     category = intermittent.categorise(adi, cv2)
     method = np.array([intermittent.method_for(c) for c in category])
     rate = np.array([ctx.forecasts[m][i, t] for m, i in zip(method, active, strict=True)])
-    fallback = np.nan_to_num(_nanmean(win) if win.size else np.zeros(n))
+    fallback = np.nan_to_num(nanmean_rows(win) if win.size else np.zeros(n))
     rate = np.where(np.isfinite(rate), rate, fallback)
     rate = np.maximum(rate, 0.0)
     fast = method == "ses"
@@ -76,12 +76,12 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
     recent = ctx.demand[active, max(0, t - rules.RECENT_WINDOW + 1) : t + 1]
     rdays = panel.dates[max(0, t - rules.RECENT_WINDOW + 1) : t + 1].dayofweek.to_numpy()
     wd = np.ones((n, 7))
-    overall = _nanmean(recent) if recent.size else np.zeros(n)
+    overall = nanmean_rows(recent) if recent.size else np.zeros(n)
     for k in range(7):
         cols = recent[:, rdays == k]
         enough = (~np.isnan(cols)).sum(axis=1) >= 6
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = _nanmean(np.where(enough[:, None], cols, np.nan)) / overall
+            f = nanmean_rows(np.where(enough[:, None], cols, np.nan)) / overall
         wd[:, k] = np.where(fast & enough & np.isfinite(f) & (overall > 0), np.clip(f, 0.3, 3), 1)
     wd /= wd.mean(axis=1, keepdims=True)
     future_days = pd.date_range(as_of + pd.Timedelta(1, "D"), periods=h, freq="D")
@@ -93,8 +93,8 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
     # Day-to-day dispersion (negative binomial shape) on the weekday-adjusted recent days.
     adj = recent / wd[:, rdays]
     with np.errstate(invalid="ignore", divide="ignore"):
-        m = _nanmean(adj)
-        v = _nanmean((adj - m[:, None]) ** 2)
+        m = nanmean_rows(adj)
+        v = nanmean_rows((adj - m[:, None]) ** 2)
         k = np.where(v > 1.05 * m, m**2 / (v - m), np.inf)
     k = np.where(np.isfinite(k), np.maximum(k, 0.3), np.inf)
     sigma = _level_sigma(ctx, active, method, t, k)
@@ -184,7 +184,7 @@ def series_state(ctx: Context, as_of: pd.Timestamp | str, horizon_days: int,
     last14 = ctx.demand[active, max(0, t - 13) : t + 1]
     before = ctx.demand[active, max(0, t - 69) : max(0, t - 14)]
     with np.errstate(invalid="ignore", divide="ignore"):
-        surge = _nanmean(last14) / _nanmean(before)
+        surge = nanmean_rows(last14) / nanmean_rows(before)
     surge = np.where(np.nansum(last14, axis=1) >= rules.SURGE_MIN_UNITS, surge, np.nan)
     mitm = series["mitm"].to_numpy(dtype=bool)
     recurrent = notices_now >= rules.RECURRENT_MIN_NOTICES

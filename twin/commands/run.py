@@ -15,7 +15,7 @@ from twin.outputs import check_place
 from twin.plausibility import BOUNDS
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -25,7 +25,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def _bounded(name: str):
+def bounded_int(name: str):
     """An argparse type: a whole number within the declared bound ``name``."""
     bound = BOUNDS[name]
 
@@ -45,7 +45,8 @@ def _bounded(name: str):
 
 def add_cluster_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--workers", type=_positive, default=None, help="worker processes (SLURM: jobs); default 2"
+        "--workers", type=positive_int, default=None,
+        help="worker processes (SLURM: jobs); default 2",
     )
     p.add_argument(
         "--cluster",
@@ -100,13 +101,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml", help="scenario file(s)")
     p.add_argument(
         "--replications",
-        type=_bounded("scenario.replications"),
+        type=bounded_int("scenario.replications"),
         default=None,
         help="replications per scenario (default: the scenario's own)",
     )
     p.add_argument(
         "--days",
-        type=_bounded("scenario.period.days"),
+        type=bounded_int("scenario.period.days"),
         default=None,
         help="shorten the period to this many days (windows are cut to it)",
     )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
-from twin.commands.run import _bounded, _positive
+from twin.commands.run import bounded_int, positive_int
+from twin.errors import DataError
 
 
 def _settings(args: argparse.Namespace):
-    from datetime import date
-
-    from twin.errors import DataError
+    # Deferred: these read tables with pandas, which `twin --help` must not load.
     from twin.geography import deps_of
     from twin.sources.sae import available_years
     from twin.validation.build import Settings
@@ -43,6 +43,7 @@ def _settings(args: argparse.Namespace):
 
 
 def _validate(args: argparse.Namespace) -> int:
+    # Deferred: Dask, xarray and the model (same reason).
     from twin.batch.cluster import ClusterSettings, open_client
     from twin.outputs import check_folder, record_outputs
     from twin.validation import build
@@ -84,11 +85,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="all (default) or région codes (e.g. 32 84 R93)")
     p.add_argument("--year", type=int, default=2023, help="SAE year (default 2023)")
     p.add_argument("--start", default="03-06", help="first simulated day MM-DD (default 03-06)")
-    p.add_argument("--days", type=_bounded("scenario.period.days"), default=28,
+    p.add_argument("--days", type=bounded_int("scenario.period.days"), default=28,
                    help="days compared (default 28)")
     p.add_argument("--warmup", type=int, default=7, choices=range(0, 61), metavar="DAYS",
                    help="days simulated before, not compared (default 7)")
-    p.add_argument("--replications", type=_bounded("scenario.replications"), default=2,
+    p.add_argument("--replications", type=bounded_int("scenario.replications"), default=2,
                    help="default 2")
     p.add_argument("--seed", type=int, default=2023, help="master seed (default 2023)")
     p.add_argument("--held-out", action="store_true",
@@ -98,5 +99,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="replace files this command did not write")
     p.add_argument("--cluster", choices=("local", "slurm"), default="local",
                    help="local Dask processes (default) or SLURM jobs (Dask configuration)")
-    p.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
+    p.add_argument("--workers", type=positive_int, default=2, help="worker processes (default 2)")
     p.set_defaults(func=_validate)

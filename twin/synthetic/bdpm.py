@@ -48,6 +48,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -346,9 +348,6 @@ def _fmt(d: date | None) -> str:
 
 def _link(denomination: str) -> str:
     """A per-product ANSM page address, slugged like the real ones."""
-    import re
-    import unicodedata
-
     text = unicodedata.normalize("NFD", denomination.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return f"{ANSM_LINK}/{re.sub(r'[^a-z0-9]+', '-', text).strip('-')}"

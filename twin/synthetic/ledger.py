@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from twin.geography import normalise_dep, normalise_reg
+from twin.paths import synthetic_dir
 from twin.rng import stream
 from twin.sources.ledger import HEADER, SYNTHETIC_LEDGER
 from twin.sources.openmedic import COG_TO_BEN_REG, MONTHLY_FILE, load_monthly
@@ -114,8 +115,6 @@ def _monthly_folder(out: Path) -> Path:
     fresh = out / "openmedic"
     if (fresh / MONTHLY_FILE).exists():
         return fresh
-    from twin.paths import synthetic_dir
-
     return synthetic_dir() / "openmedic"
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.geography import is_dep, normalise_dep
 from twin.sources.bdpm import ean13_check_digit
 
 # Open Medic beneficiary age bands (``age`` column): 0 = 0-19, 20 = 20-59, 60 = 60 and over.
@@ -462,8 +463,6 @@ _BAND_OFFSETS = dict(zip(INSEE_BANDS, range(5), strict=True))
 def _read_insee_sheet(xls: Path, year: int) -> pd.DataFrame:
     """Minimal reader of one year of ``estim-pop-dep-sexe-gca`` (fallback when
     :mod:`twin.sources.insee` is absent): département rows, both sexes, five bands."""
-    from twin.geography import is_dep, normalise_dep
-
     raw = pd.read_excel(xls, engine="calamine", sheet_name=str(year), header=None)
     out = []
     for i in range(5, len(raw)):

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -83,6 +84,7 @@ from twin.geography import (
 from twin.profiles import day_multipliers
 from twin.rng import stream
 from twin.sources.sentinelles import load_incidence
+from twin.sources.sursaud_regional import load_ed_daily_regional
 from twin.sources.tabular import TableSpec, read_table
 from twin.synthetic import MASTER_SEED
 
@@ -376,10 +378,6 @@ def simulate(real: Path) -> tuple[list[str], pd.DatetimeIndex, np.ndarray, np.nd
 def _real_regional(real: Path, regs: list[str], days: pd.DatetimeIndex) -> np.ndarray:
     """Real class-0 passages per (région, day) of the replica, NaN where there is no usable
     real value: days no snapshot covers, empty cells (Martinique), provisional days."""
-    import warnings
-
-    from twin.sources.sursaud_regional import load_ed_daily_regional
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # 07/08 are not INSEE régions: dropped
         df = load_ed_daily_regional(Path(real) / "sursaud", age_class="0")

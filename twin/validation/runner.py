@@ -260,6 +260,7 @@ def run_regions(
             report.computed.append(store_name(task))
             log(f"  {store_name(task)} ({len(report.computed)}/{len(todo)})")
     else:
+        # Deferred: distributed (~1 s to import) only when a client runs the régions.
         from distributed import as_completed
 
         futures = {client.submit(simulate_region, t, pure=False): t for t in todo}
