@@ -47,3 +47,39 @@ def test_slurm_batch_gives_the_same_store_as_a_local_worker(slurm, reference_sto
         return q.stdout.strip() == ""
 
     wait_until(queue_empty, 60, "the worker jobs to leave the queue")
+
+
+def test_validate_on_slurm_gives_the_in_process_report(slurm, tmp_path):
+    """``twin validate --cluster slurm``: the région runs are SLURM jobs, and the report's
+    numbers are the ones an in-process run computes with the same seed."""
+    import json
+
+    import xarray as xr
+
+    from twin.cli import main as cli
+    from twin.validation import build
+
+    out = tmp_path / "slurm"
+    status = cli([
+        "validate", "--regions", "94", "--days", "3", "--warmup", "2", "--replications", "1",
+        "--seed", "11", "--cluster", "slurm", "--workers", "1", "--out", str(out),
+    ])
+    assert status == 0
+    logs = list((out / build.RUNS / "logs").glob("*.err"))
+    assert any("Start worker at" in p.read_text(errors="replace") for p in logs)
+
+    local = tmp_path / "local"
+    settings = build.Settings(
+        deps=("2A", "2B"), year=2023, start="2023-03-06", days=3, warmup_days=2,
+        replications=1, seed=11, held_out=False,
+    )
+    build.write(build.run(settings, local, client=None), local)
+
+    def tables(folder):
+        data = json.loads((folder / "validation.json").read_text(encoding="utf-8"))
+        return {k: data[k] for k in ("settings", "metrics", "france", "departements")}
+
+    assert tables(out) == tables(local)
+    for store in (local / build.RUNS).glob("*.zarr"):
+        with xr.open_zarr(store) as a, xr.open_zarr(out / build.RUNS / store.name) as b:
+            xr.testing.assert_equal(a.load(), b.load())  # attrs differ only in timings
