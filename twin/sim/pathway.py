@@ -46,6 +46,7 @@ from scipy.special import ndtri
 from simpy.events import NORMAL, Event
 
 from twin import network as nw
+from twin.sim import marks as mk
 from twin.sim import pathway_reference as ref
 from twin.sim.callqueue import fifo_start_times, hourly_roster
 from twin.sim.clock import HOURS_PER_DAY, hours_from_minutes
@@ -54,26 +55,8 @@ from twin.sim.pathway_reference import (  # re-exported: the model's public name
     ADMIT_ICU,
     ADMIT_WARD,
     AGE_ADMISSION_WEIGHT,
-    C_ADMIT_ICU,
-    C_ADMIT_WARD,
-    C_BOARDING_H,
-    C_CANCELLED,
-    C_ED_TRANSFER,
-    C_ELECTIVES,
-    C_PLAN_BLANC_H,
-    C_REFUSED,
-    C_SSR_BLOCKED_H,
-    C_TRANSFERS_IN,
-    C_TRANSFERS_OUT,
-    C_UHCD,
-    D_AMBULANCE,
-    D_CALLS,
-    D_CLOSED_REDIRECT,
-    D_SMUR,
     EPISODE_FIELDS,
     HOME,
-    N_DEP_COUNTERS,
-    N_EST_COUNTERS,
     TRANSFER_OUT,
     UHCD,
     EDUnit,
@@ -83,12 +66,8 @@ from twin.sim.pathway_reference import (  # re-exported: the model's public name
 from twin.sim.resources import Resource
 
 __all__ = [
-    "ADMIT_ICU", "ADMIT_WARD", "AGE_ADMISSION_WEIGHT", "C_ADMIT_ICU", "C_ADMIT_WARD",
-    "C_BOARDING_H", "C_CANCELLED", "C_ED_TRANSFER", "C_ELECTIVES", "C_PLAN_BLANC_H",
-    "C_REFUSED", "C_SSR_BLOCKED_H", "C_TRANSFERS_IN", "C_TRANSFERS_OUT", "C_UHCD",
-    "D_AMBULANCE", "D_CALLS", "D_CLOSED_REDIRECT", "D_SMUR", "EPISODE_FIELDS", "HOME",
-    "N_DEP_COUNTERS", "N_EST_COUNTERS", "TRANSFER_OUT", "UHCD", "EDUnit", "Establishment",
-    "Policy", "Simulation", "ed_attributes",
+    "ADMIT_ICU", "ADMIT_WARD", "AGE_ADMISSION_WEIGHT", "EPISODE_FIELDS", "HOME", "TRANSFER_OUT",
+    "UHCD", "EDUnit", "Establishment", "Policy", "Simulation", "ed_attributes",
 ]
 
 _new_object = object.__new__
@@ -105,20 +84,20 @@ def ed_attributes(
     self-presenting patients: (triage level, disposition, treatment hours, triage delay
     hours) of each row of ``marks``, with the same inverse CDFs and the same comparisons."""
     m = marks
-    triage = 1 + np.searchsorted(ref._TRIAGE_CUM, m[:, 2], side="right")
+    triage = 1 + np.searchsorted(ref._TRIAGE_CUM, m[:, mk.TRIAGE], side="right")
     admit_p = unit.admit_by_age[ages] * unit.admit_scale
-    u = m[:, 4]
+    u = m[:, mk.DISPOSITION]
     after_transfer = admit_p + unit.spec.transfer_share
     disp = np.full(len(u), HOME, dtype=np.int64)
     disp[u < after_transfer + unit.spec.uhcd_share] = UHCD
     disp[u < after_transfer] = TRANSFER_OUT
     admitted = u < admit_p
-    disp[admitted] = np.where(m[admitted, 6] < nw.ED_ICU_SHARE_OF_ADMISSIONS, ADMIT_ICU,
-                              ADMIT_WARD)
-    z_treat = ndtri(np.clip(m[:, 3], 1e-9, 1 - 1e-9))
+    icu = m[admitted, mk.ICU_ADMISSION] < nw.ED_ICU_SHARE_OF_ADMISSIONS
+    disp[admitted] = np.where(icu, ADMIT_ICU, ADMIT_WARD)
+    z_treat = ndtri(np.clip(m[:, mk.TREATMENT], 1e-9, 1 - 1e-9))
     treat = nw.ED_TREATMENT_MEDIAN_HOURS * np.exp(nw.ED_TREATMENT_SIGMA * z_treat)
     treat[admitted] *= nw.ED_ADMITTED_TREATMENT_FACTOR
-    z = ndtri(np.clip(m[:, 8], 1e-9, 1 - 1e-9))
+    z = ndtri(np.clip(m[:, mk.TRIAGE_DELAY], 1e-9, 1 - 1e-9))
     delay = hours_from_minutes(nw.ED_TRIAGE_MEDIAN_MINUTES) * np.exp(nw.ED_TRIAGE_SIGMA * z)
     return triage, disp, treat, delay
 
@@ -217,7 +196,7 @@ class Simulation(ref.Simulation):
             # They call the SAMU, which regulates access (joined to the call queue).
             d = unit.dep_index
             tc = t[closed]
-            np.add.at(self.dep_counters[D_CLOSED_REDIRECT, d], self._days_of(tc), 1)
+            np.add.at(self.dep_counters["closed_ed_redirected"][d], self._days_of(tc), 1)
             self._redirects[d].append((tc, arr.marks[closed], arr.age_class[closed], unit.index))
         t = t[is_open]
         marks = arr.marks[is_open]
@@ -273,7 +252,7 @@ class Simulation(ref.Simulation):
             unit.places.release(req)
             if disp in (HOME, TRANSFER_OUT) or (disp == UHCD and unit.uhcd is None):
                 if disp == TRANSFER_OUT:
-                    self.ests[unit.est].counters[C_ED_TRANSFER, self._day(t_arr)] += 1
+                    self.ests[unit.est].counters["ed_transfers_out"][self._day(t_arr)] += 1
                 self._ed_leave(unit, t_arr, wait[0], self.env._now - t_arr, 0.0, disp, via)
             elif disp == UHCD:
                 self._uhcd(unit, m, t_arr, wait[0], via)
@@ -299,11 +278,11 @@ class Simulation(ref.Simulation):
 
         def leave(_ev: Event) -> None:
             pool.release(req)
-            self.ests[unit.est].counters[C_UHCD, self._day(t_arr)] += 1
+            self.ests[unit.est].counters["uhcd_stays"][self._day(t_arr)] += 1
             self._ed_leave(unit, t_arr, wait, los, 0.0, UHCD, via)
 
         def admitted(_ev: Event | None) -> None:
-            z = ndtri(min(max(m[5], 1e-9), 1 - 1e-9))
+            z = ref._normal_score(m[mk.STAY])
             self._at(self._lognormal(unit.spec.uhcd_mean_los_hours, z), leave)
 
         if req.callbacks is None:
@@ -326,9 +305,9 @@ class Simulation(ref.Simulation):
         order = np.argsort(t0, kind="stable")
         t0, marks, ages, closed = t0[order], marks[order], ages[order], closed[order]
         day = self._days_of(t0)
-        self.dep_counters[D_CALLS, d] += np.bincount(day, minlength=self.days)
+        self.dep_counters["samu_calls"][d] += np.bincount(day, minlength=self.days)
         limit = self.horizon + _SETTLE
-        arm_svc = hours_from_minutes(nw.SAMU_ARM_MINUTES) * _unit_exp(marks[:, 1])
+        arm_svc = hours_from_minutes(nw.SAMU_ARM_MINUTES) * _unit_exp(marks[:, mk.ARM_SERVICE])
         start = fifo_start_times(t0, arm_svc, self._roster("samu_arm", terr.dep, terr.arm_by_hour))
         end = start + arm_svc
         answered = end <= limit
@@ -336,17 +315,19 @@ class Simulation(ref.Simulation):
         rec.frombytes(np.column_stack([t0[answered], (start - t0)[answered]]).tobytes())
         self.samu_rec[d] = rec
         # Regulating doctor: every redirected patient, and a share of the calls.
-        to_doc = answered & ((closed >= 0) | (marks[:, 2] < terr.samu_doctor_share))
+        to_doc = answered & ((closed >= 0) | (marks[:, mk.REGULATION] < terr.samu_doctor_share))
         idx = np.flatnonzero(to_doc)
         idx = idx[np.argsort(end[idx], kind="stable")]
-        doc_svc = hours_from_minutes(nw.SAMU_DOCTOR_MINUTES) * _unit_exp(marks[idx, 3])
+        doc_minutes = hours_from_minutes(nw.SAMU_DOCTOR_MINUTES)
+        doc_svc = doc_minutes * _unit_exp(marks[idx, mk.DOCTOR_SERVICE])
         doc_start = fifo_start_times(
             end[idx], doc_svc, self._roster("samu_doctor", terr.dep, terr.doctors_by_hour)
         )
         regulated = end.copy()
         regulated[idx] = doc_start + doc_svc
         transport = terr.samu_smur_share + terr.samu_ed_transport_share
-        go = answered & (regulated <= limit) & ((closed >= 0) | (marks[:, 5] < transport))
+        sent = (closed >= 0) | (marks[:, mk.CALL_OUTCOME] < transport)
+        go = answered & (regulated <= limit) & sent
         idx = np.flatnonzero(go)
         idx = idx[np.argsort(regulated[idx], kind="stable")]
         go_marks = marks[idx]  # the other calls' marks are not needed any more
@@ -381,7 +362,7 @@ class Simulation(ref.Simulation):
     def _start_stay(self, est: Establishment, ward: str, pool: Resource, req: Any, m) -> None:
         """The reference's :meth:`~twin.sim.pathway_reference.Simulation._stay` as callbacks:
         one event at the end of the stay, then release or wait for a follow-up (SSR) bed."""
-        z = ndtri(min(max(m[5], 1e-9), 1 - 1e-9))
+        z = ref._normal_score(m[mk.STAY])
         los = self._lognormal(self._spec_los(est, ward), z)
         self._at(los, lambda _ev: self._end_stay(est, ward, pool, req, m))
 
@@ -394,7 +375,7 @@ class Simulation(ref.Simulation):
 
     def _end_stay(self, est: Establishment, ward: str, pool: Resource, req: Any, m) -> None:
         share = nw.SSR_DISCHARGE_SHARE.get(ward, 0.0)
-        ssr = self._ssr_for(est) if share > 0 and m[7] < share else None
+        ssr = self._ssr_for(est) if share > 0 and m[mk.SSR_NEED] < share else None
         if ssr is None:
             pool.release(req)
             return
@@ -404,9 +385,9 @@ class Simulation(ref.Simulation):
 
         def to_ssr(_ev: Event | None) -> None:
             now = self.env._now
-            est.counters[C_SSR_BLOCKED_H, self._day(now)] += now - t0
+            est.counters["ssr_blocked_hours"][self._day(now)] += now - t0
             pool.release(req)
-            z = ndtri(min(max(m[1], 1e-9), 1 - 1e-9))
+            z = ref._normal_score(m[mk.SSR_STAY])
             self._release_after(ssr, sreq, self._lognormal(self._ssr_spec(est), z))
 
         if sreq.callbacks is None:

@@ -57,6 +57,7 @@ from scipy.special import ndtri
 from twin import network as nw
 from twin.network import CareNetwork, EstablishmentSpec
 from twin.rng import stream
+from twin.sim import marks as mk
 from twin.sim.agents import (
     DECISION_CADENCE_HOURS,
     CareModel,
@@ -65,6 +66,7 @@ from twin.sim.agents import (
     TerritoryAgent,
 )
 from twin.sim.clock import HOURS_PER_DAY, hours_from_minutes
+from twin.sim.counters import DEP_COUNTERS, EST_COUNTERS, daily_counters
 from twin.sim.demand import draw_arrivals
 from twin.sim.interventions import (
     CapacityChange,
@@ -139,16 +141,8 @@ class Establishment:
     icu: Resource | None
     ssr: Resource | None
     agent: HospitalAgent | None = None
-    counters: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-
-# daily counters per establishment
-C_TRANSFERS_OUT, C_TRANSFERS_IN, C_REFUSED, C_CANCELLED, C_ELECTIVES, C_PLAN_BLANC_H = range(6)
-C_ADMIT_WARD, C_ADMIT_ICU, C_ED_TRANSFER, C_UHCD, C_BOARDING_H, C_SSR_BLOCKED_H = range(6, 12)
-N_EST_COUNTERS = 12
-# daily counters per département
-D_CALLS, D_SMUR, D_AMBULANCE, D_CLOSED_REDIRECT = range(4)
-N_DEP_COUNTERS = 4
+    counters: dict[str, np.ndarray] = field(default_factory=dict)
+    """Daily counts keyed by output name (:mod:`twin.sim.counters`)."""
 
 
 class Simulation:
@@ -175,7 +169,7 @@ class Simulation:
         self.dep_pos = {t.dep: i for i, t in enumerate(network.territories)}
         self.model = CareModel(lambda: self.env.now, int(seed.generate_state(1)[0]))
         self._build_resources()
-        self.dep_counters = np.zeros((N_DEP_COUNTERS, len(network.territories), self.days))
+        self.dep_counters = daily_counters(DEP_COUNTERS, (len(network.territories), self.days))
         self.samu_rec: list[array] = [array("d") for _ in network.territories]
         self.smur_rec: list[array] = [array("d") for _ in network.territories]
         self.initial_occupancy = initial_occupancy
@@ -215,7 +209,7 @@ class Simulation:
                 if pool is not None and w is not None:
                     self._follow(pool, (w.beds,), name, spec.finess)
             est = Establishment(i, spec, d, wards, icu, ssr)
-            est.counters = np.zeros((N_EST_COUNTERS, self.days))
+            est.counters = daily_counters(EST_COUNTERS, (self.days,))
             self.ests.append(est)
             self.ests_of_dep[d].append(i)
             for e in spec.eds:
@@ -439,7 +433,9 @@ class Simulation:
             self.model.step()
             for est in self.ests:
                 if est.agent is not None and est.agent.plan_blanc:
-                    est.counters[C_PLAN_BLANC_H, self._day(self.env.now)] += DECISION_CADENCE_HOURS
+                    est.counters["plan_blanc_hours"][self._day(self.env.now)] += (
+                        DECISION_CADENCE_HOURS
+                    )
             yield self.env.timeout(DECISION_CADENCE_HOURS)
 
     def _start_ed_arrivals(self, d: int) -> None:
@@ -472,7 +468,7 @@ class Simulation:
                 env.process(self._ed_patient(unit, int(ages[i]), marks[i], t, None))
             else:
                 # Closed: the patient calls the SAMU, which regulates access.
-                self.dep_counters[D_CLOSED_REDIRECT, unit.dep_index, self._day(t)] += 1
+                self.dep_counters["closed_ed_redirected"][unit.dep_index, self._day(t)] += 1
                 env.process(self._samu_call(unit.dep_index, marks[i], int(ages[i]), unit))
 
     def _start_samu_calls(self, d: int) -> None:
@@ -500,7 +496,7 @@ class Simulation:
         The fast model computes the same for whole arrival batches in NumPy
         (:func:`twin.sim.pathway.ed_attributes`); this scalar form serves SAMU patients.
         """
-        triage = 1 + int(np.searchsorted(_TRIAGE_CUM, m[2], side="right"))
+        triage = 1 + int(np.searchsorted(_TRIAGE_CUM, m[mk.TRIAGE], side="right"))
         if via == "smur":
             triage = min(triage, 2)
         # disposition
@@ -509,9 +505,10 @@ class Simulation:
             admit_p = max(admit_p, nw.SMUR_ED_ADMIT_SHARE)
         else:
             admit_p *= unit.admit_scale
-        u = m[4]
+        u = m[mk.DISPOSITION]
         if u < admit_p:
-            icu = m[6] < nw.ED_ICU_SHARE_OF_ADMISSIONS * (3.0 if via == "smur" else 1.0)
+            icu_share = nw.ED_ICU_SHARE_OF_ADMISSIONS * (3.0 if via == "smur" else 1.0)
+            icu = m[mk.ICU_ADMISSION] < icu_share
             disp = ADMIT_ICU if icu else ADMIT_WARD
         elif u < admit_p + unit.spec.transfer_share:
             disp = TRANSFER_OUT
@@ -519,13 +516,13 @@ class Simulation:
             disp = UHCD
         else:
             disp = HOME
-        z_treat = ndtri(min(max(m[3], 1e-9), 1 - 1e-9))
+        z_treat = _normal_score(m[mk.TREATMENT])
         treat = nw.ED_TREATMENT_MEDIAN_HOURS * math.exp(nw.ED_TREATMENT_SIGMA * z_treat)
         if disp in (ADMIT_WARD, ADMIT_ICU):
             treat *= nw.ED_ADMITTED_TREATMENT_FACTOR
         delay = 0.0
         if via != "smur":
-            z = ndtri(min(max(m[8], 1e-9), 1 - 1e-9))
+            z = _normal_score(m[mk.TRIAGE_DELAY])
             delay = hours_from_minutes(nw.ED_TRIAGE_MEDIAN_MINUTES) * math.exp(
                 nw.ED_TRIAGE_SIGMA * z
             )
@@ -565,19 +562,22 @@ class Simulation:
         if disp == UHCD and unit.uhcd is not None:
             r2 = unit.uhcd.request()
             yield r2
-            z = ndtri(min(max(m[5], 1e-9), 1 - 1e-9))
+            z = _normal_score(m[mk.STAY])
             yield env.timeout(self._lognormal(unit.spec.uhcd_mean_los_hours, z))
             unit.uhcd.release(r2)
-            est.counters[C_UHCD, day] += 1
+            est.counters["uhcd_stays"][day] += 1
         elif disp == TRANSFER_OUT:
-            est.counters[C_ED_TRANSFER, day] += 1
+            est.counters["ed_transfers_out"][day] += 1
         elif disp in (ADMIT_WARD, ADMIT_ICU):
             t0 = env.now
-            ward = "icu" if disp == ADMIT_ICU else _DISC[int(np.searchsorted(_DISC_CUM, m[6]))]
+            if disp == ADMIT_ICU:
+                ward = "icu"
+            else:
+                ward = _DISC[int(np.searchsorted(_DISC_CUM, m[mk.WARD_DISCIPLINE]))]
             placed = yield from self._admit(est, ward, m, day)
             boarding = placed - t0
-            est.counters[C_BOARDING_H, day] += boarding
-            est.counters[C_ADMIT_ICU if disp == ADMIT_ICU else C_ADMIT_WARD, day] += 1
+            est.counters["ed_boarding_hours"][day] += boarding
+            est.counters["admissions_icu" if disp == ADMIT_ICU else "admissions_ward"][day] += 1
         self._ed_leave(unit, t_arr, wait, los if disp == UHCD else env.now - t_arr, boarding,
                        disp, via)
 
@@ -622,13 +622,13 @@ class Simulation:
         # Transfer: nearest establishment (département, then région) with a free bed.
         target = self._find_bed(est, ward)
         if target is None:
-            est.counters[C_REFUSED, day] += 1
+            est.counters["refused"][day] += 1
             target = est if pool is not None else self._any_with(est, ward)
             if target is None:
                 return env.now  # no such ward anywhere in the région: leaves the model
         else:
-            est.counters[C_TRANSFERS_OUT, day] += 1
-            target.counters[C_TRANSFERS_IN, day] += 1
+            est.counters["transfers_out"][day] += 1
+            target.counters["transfers_in"][day] += 1
             yield from self._smur_transfer(est, target)
         t_pool = self._pool(target, ward)
         req = t_pool.request()
@@ -684,20 +684,20 @@ class Simulation:
 
     def _stay(self, est: Establishment, ward: str, pool: Resource, req, m: np.ndarray):
         env = self.env
-        z = ndtri(min(max(m[5], 1e-9), 1 - 1e-9))
+        z = _normal_score(m[mk.STAY])
         yield env.timeout(self._lognormal(self._spec_los(est, ward), z))
         share = nw.SSR_DISCHARGE_SHARE.get(ward, 0.0)
-        if share > 0 and m[7] < share:
+        if share > 0 and m[mk.SSR_NEED] < share:
             ssr = self._ssr_for(est)
             if ssr is not None:
                 sreq = ssr.request()
                 t0 = env.now
                 if not sreq.triggered:
                     yield sreq
-                est.counters[C_SSR_BLOCKED_H, self._day(env.now)] += env.now - t0
+                est.counters["ssr_blocked_hours"][self._day(env.now)] += env.now - t0
                 pool.release(req)
                 spec_ssr = self._ssr_spec(est)
-                yield env.timeout(self._lognormal(spec_ssr, ndtri(min(max(m[1], 1e-9), 1 - 1e-9))))
+                yield env.timeout(self._lognormal(spec_ssr, _normal_score(m[mk.SSR_STAY])))
                 ssr.release(sreq)
                 return
         pool.release(req)
@@ -739,14 +739,14 @@ class Simulation:
                 if t > env.now:
                     yield env.timeout(t - env.now)
                 n = rng.poisson(w.scheduled_per_weekday)
-                marks = rng.random((n, 8))
+                marks = rng.random((n, mk.N_ELECTIVE_MARKS))
                 for k in range(n):
-                    est.counters[C_ELECTIVES, day] += 1
+                    est.counters["electives_scheduled"][day] += 1
                     blocked = est.agent is not None and est.agent.plan_blanc
                     if (blocked and self.policy.cancel_electives_in_plan_blanc) or (
                         pool.in_service >= pool.capacity
                     ):
-                        est.counters[C_CANCELLED, day] += 1
+                        est.counters["electives_cancelled"][day] += 1
                         continue
                     req = pool.request()
                     self._start_stay(est, disc, pool, req, marks[k])
@@ -770,20 +770,21 @@ class Simulation:
         t = self.net.territories[d]
         t0 = env.now
         day = self._day(t0)
-        self.dep_counters[D_CALLS, d, day] += 1
+        self.dep_counters["samu_calls"][d, day] += 1
         arm = self.arm[d]
         req = arm.request()
         yield req
         answer = env.now - t0
-        yield env.timeout(hours_from_minutes(nw.SAMU_ARM_MINUTES) * _exp(m[1]))
+        yield env.timeout(hours_from_minutes(nw.SAMU_ARM_MINUTES) * _exp(m[mk.ARM_SERVICE]))
         arm.release(req)
         self.samu_rec[d].append(t0)
         self.samu_rec[d].append(answer)
-        if closed_unit is not None or m[2] < t.samu_doctor_share:
+        if closed_unit is not None or m[mk.REGULATION] < t.samu_doctor_share:
             doc = self.doctors[d]
             r2 = doc.request()
             yield r2
-            yield env.timeout(hours_from_minutes(nw.SAMU_DOCTOR_MINUTES) * _exp(m[3]))
+            service = hours_from_minutes(nw.SAMU_DOCTOR_MINUTES) * _exp(m[mk.DOCTOR_SERVICE])
+            yield env.timeout(service)
             doc.release(r2)
         yield from self._dispatch(d, m, age, closed_unit, day)
 
@@ -791,13 +792,13 @@ class Simulation:
         """After regulation: advice, SMUR mission, or ambulance to the oriented ED."""
         env = self.env
         t = self.net.territories[d]
-        u = m[5]
+        u = m[mk.CALL_OUTCOME]
         default_ed = closed_unit.index if closed_unit is not None else None
         if closed_unit is None and u >= t.samu_smur_share + t.samu_ed_transport_share:
             return  # advice, GP referral
         smur = closed_unit is None and u < t.samu_smur_share
         if smur and self.smur[d] is not None:
-            self.dep_counters[D_SMUR, d, day] += 1
+            self.dep_counters["smur_missions"][d, day] += 1
             pool = self.smur[d]
             treq = pool.request()
             tw = env.now
@@ -813,17 +814,17 @@ class Simulation:
                 return
             yield env.timeout(travel)
             self._release_after(pool, treq, travel)
-            m = _rescaled_mark(m, 5, 0.0, t.samu_smur_share)
+            m = _rescaled_mark(m, mk.CALL_OUTCOME, 0.0, t.samu_smur_share)
             self._ed_arrival(self.eds[ed], age, m, "smur")
             return
-        self.dep_counters[D_AMBULANCE, d, day] += 1
+        self.dep_counters["samu_ed_transports"][d, day] += 1
         ed = self._orient(d, default_ed)
         if ed is None:
             return
         unit = self.eds[ed]
         yield env.timeout(float(self.net.travel_hours[d, unit.dep_index]))
         if closed_unit is None:
-            m = _rescaled_mark(m, 5, t.samu_smur_share, t.samu_ed_transport_share)
+            m = _rescaled_mark(m, mk.CALL_OUTCOME, t.samu_smur_share, t.samu_ed_transport_share)
         self._ed_arrival(unit, age, m, "samu")
 
     def _orient(self, d: int, default: int | None) -> int | None:
@@ -843,7 +844,8 @@ class Simulation:
 def _rescaled_mark(m: np.ndarray, k: int, lo: float, width: float) -> np.ndarray:
     """A copy of ``m`` whose mark ``k``, known to lie in ``[lo, lo + width)`` because it chose
     the call's outcome, is uniform on [0, 1) again. The call's outcome and the patient's
-    length of stay share mark 5: unrescaled, every SAMU-brought patient drew a stay from the
+    length of stay share a slot (:data:`~twin.sim.marks.CALL_OUTCOME` is
+    :data:`~twin.sim.marks.STAY`): unrescaled, every SAMU-brought patient drew a stay from the
     bottom few percent of the distribution (SMUR patients a seventh of the mean)."""
     out = m.copy()
     out[k] = min(max((m[k] - lo) / width, 0.0), 1.0 - 1e-12) if width > 0 else m[k]
@@ -853,3 +855,8 @@ def _rescaled_mark(m: np.ndarray, k: int, lo: float, width: float) -> np.ndarray
 def _exp(u: float) -> float:
     """Unit-mean exponential from a uniform mark (inverse CDF)."""
     return -math.log(max(1.0 - u, 1e-12))
+
+
+def _normal_score(u: float) -> float:
+    """Standard normal quantile of a uniform mark, clipped away from 0 and 1."""
+    return ndtri(min(max(u, 1e-9), 1 - 1e-9))

@@ -186,23 +186,8 @@ def _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes) -> xr
         if episodes:
             episode_parts.append((i, rec))
     for e in sim.ests:
-        c = e.counters
-        i = e.index
-        for name, idx in (
-            ("admissions_ward", pw.C_ADMIT_WARD),
-            ("admissions_icu", pw.C_ADMIT_ICU),
-            ("ed_transfers_out", pw.C_ED_TRANSFER),
-            ("uhcd_stays", pw.C_UHCD),
-            ("ed_boarding_hours", pw.C_BOARDING_H),
-            ("transfers_out", pw.C_TRANSFERS_OUT),
-            ("transfers_in", pw.C_TRANSFERS_IN),
-            ("refused", pw.C_REFUSED),
-            ("electives_scheduled", pw.C_ELECTIVES),
-            ("electives_cancelled", pw.C_CANCELLED),
-            ("plan_blanc_hours", pw.C_PLAN_BLANC_H),
-            ("ssr_blocked_hours", pw.C_SSR_BLOCKED_H),
-        ):
-            data[name][i] = c[idx]
+        for name, daily in e.counters.items():
+            data[name][e.index] = daily
     coords = {
         "establishment": est_ids,
         "date": dates,
@@ -228,12 +213,7 @@ def _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes) -> xr
     ds["ed_in_system_end"] = (("establishment",), _ed_in_system(sim, n_est))
     # département-level SAMU / SMUR
     n_dep = len(net.territories)
-    dep_vars = {
-        "samu_calls": sim.dep_counters[pw.D_CALLS],
-        "smur_missions": sim.dep_counters[pw.D_SMUR],
-        "samu_ed_transports": sim.dep_counters[pw.D_AMBULANCE],
-        "closed_ed_redirected": sim.dep_counters[pw.D_CLOSED_REDIRECT],
-    }
+    dep_vars = dict(sim.dep_counters)
     answer_mean = np.full((n_dep, days), np.nan)
     answer_p90 = np.full((n_dep, days), np.nan)
     smur_med = np.full((n_dep, days), np.nan)
