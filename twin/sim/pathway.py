@@ -342,7 +342,14 @@ class Simulation(ref.Simulation):
 
         self._feed(regulated[idx], (ages[idx], closed[idx], day[idx]), handle)
 
-    def _follow(self, pool: Resource, daily: tuple[int, ...], resource: str, key: str) -> None:
+    def _follow(
+        self,
+        pool: Resource,
+        daily: tuple[int, ...],
+        resource: str,
+        key: str,
+        hospital: Establishment | None = None,
+    ) -> None:
         """The reference's rosters, with events only at the hours where capacity changes; the
         ARM and doctor pools have none (their queues are solved by :meth:`_start_call_stream`,
         which reads the same rosters)."""
@@ -353,7 +360,7 @@ class Simulation(ref.Simulation):
             hours = [h for h in range(len(d)) if d[h] != d[h - 1]]
             pool.follow_schedule(hours, [d[h] for h in hours], repeat_every_hours=HOURS_PER_DAY)
             return
-        super()._follow(pool, daily, resource, key)
+        super()._follow(pool, daily, resource, key, hospital)
 
     # ------------------------------------------------------------------ beds
     def _release_after(self, pool: Resource, req: Any, hours: float) -> None:

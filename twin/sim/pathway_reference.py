@@ -293,14 +293,29 @@ class Simulation:
             if c.resource == resource and (not c.targets or key in c.targets)
         ]
 
-    def _follow(self, pool: Resource, daily: tuple[int, ...], resource: str, key: str) -> None:
+    def _follow(
+        self,
+        pool: Resource,
+        daily: tuple[int, ...],
+        resource: str,
+        key: str,
+        hospital: Establishment | None = None,
+    ) -> None:
         """Make ``pool`` follow its daily roster (24 hourly values, or one constant) changed
-        by the interventions.
+        by the interventions: the one capacity-change mechanism of every pool.
 
         Without a change, a repeating daily roster (cheap); with one, the absolute hourly
-        capacity over the whole horizon, applied only where it changes.
+        capacity over the whole horizon, applied only where it changes. An MCO ward
+        (``hospital`` given) is opened and closed by its hospital agent's crisis plan: a
+        change moves the agent's base and the surge beds stay on top (started with the
+        run, at the time of each change).
         """
         changes = self._changes(resource, key)
+        if hospital is not None:
+            if changes:
+                times, caps = self._changed_schedule(daily, changes)
+                self.env.process(self._base_schedule(hospital, resource, pool, times, caps))
+            return
         if not changes:
             if len(set(daily)) == 1:
                 pool.set_capacity(int(daily[0]))
@@ -312,16 +327,8 @@ class Simulation:
         if len(times) > 1:
             pool.follow_schedule(times[1:], caps[1:])
 
-    def _ward_schedules(self, est: Establishment) -> None:
-        """Changed MCO bed bases: the hospital agent's base moves, surge beds stay on top."""
-        for disc, pool in est.wards.items():
-            changes = self._changes(disc, est.spec.finess)
-            if not changes:
-                continue
-            times, caps = self._changed_schedule((est.spec.wards[disc].beds,), changes)
-            self.env.process(self._ward_base_process(est, disc, pool, times, caps))
-
-    def _ward_base_process(self, est, disc, pool, times, caps):
+    def _base_schedule(self, est: Establishment, disc: str, pool: Resource, times, caps):
+        """Changes of an MCO ward's base beds, through the hospital agent (see _follow)."""
         for t, cap in zip(times, caps, strict=True):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
@@ -412,7 +419,8 @@ class Simulation:
         env = self.env
         self._warm_start()
         for est in self.ests:
-            self._ward_schedules(est)
+            for disc, pool in est.wards.items():
+                self._follow(pool, (est.spec.wards[disc].beds,), disc, est.spec.finess, est)
         for d in range(len(self.net.territories)):
             self._start_ed_arrivals(d)
             self._start_samu_calls(d)
