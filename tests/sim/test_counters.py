@@ -17,7 +17,7 @@ LEVEL_OF = {"counters": "establishment", "dep_counters": "departement"}
 def _keys() -> dict[str, set[str]]:
     """Output names used as string keys of ``*.counters[...]`` / ``*.dep_counters[...]``."""
     found: dict[str, set[str]] = {"counters": set(), "dep_counters": set()}
-    for path in SIM.glob("*.py"):
+    for path in SIM.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)):
                 continue

@@ -57,7 +57,7 @@ def _mark_reads(path: Path) -> list[tuple[int, ast.expr]]:
 def test_the_pathway_reads_marks_only_by_slot_name():
     slots = _slots()
     used: set[str] = set()
-    for path in sorted(SIM.glob("*.py")):
+    for path in sorted(SIM.rglob("*.py")):
         for line, index in _mark_reads(path):
             parts = index.elts if isinstance(index, ast.Tuple) else [index]
             for part in parts:
