@@ -36,6 +36,7 @@ from twin.sim.interventions import (
 )
 from twin.sim.pathway.records import (
     AGE_ADMISSION_WEIGHT,
+    SETTLE_HOURS,
     EDUnit,
     Establishment,
     Policy,
@@ -45,8 +46,6 @@ from twin.sim.resources import PriorityResource, Resource
 _new_object = object.__new__
 _BLOCK = 4096
 """Arrivals converted to Python scalars at a time (memory stays flat over a year)."""
-_SETTLE = 1e-6
-"""The run stops this long after the horizon (the daily recorder fires exactly at it)."""
 
 
 class Build:
@@ -337,7 +336,7 @@ class Build:
     def run(self) -> None:
         self.start()
         # The daily recorder fires exactly at the horizon; run(until=t) would stop before it.
-        self.env.run(until=self.horizon + 1e-6)
+        self.env.run(until=self.horizon + SETTLE_HOURS)
 
 
 class FastBuild:

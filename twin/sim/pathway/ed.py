@@ -16,17 +16,17 @@ from twin.rng import stream
 from twin.sim import marks as mk
 from twin.sim.clock import hours_from_minutes
 from twin.sim.demand import draw_arrivals
-from twin.sim.pathway.build import _SETTLE
 from twin.sim.pathway.records import (
+    _DISC,
+    _DISC_CUM,
+    _TRIAGE_CUM,
+    _VIA_CODE,
     ADMIT_ICU,
     ADMIT_WARD,
-    DISC,
-    DISC_CUM,
     HOME,
+    SETTLE_HOURS,
     TRANSFER_OUT,
-    TRIAGE_CUM,
     UHCD,
-    VIA_CODE,
     EDUnit,
     normal_score,
 )
@@ -39,7 +39,7 @@ def ed_attributes(
     self-presenting patients: (triage level, disposition, treatment hours, triage delay
     hours) of each row of ``marks``, with the same inverse CDFs and the same comparisons."""
     m = marks
-    triage = 1 + np.searchsorted(TRIAGE_CUM, m[:, mk.TRIAGE], side="right")
+    triage = 1 + np.searchsorted(_TRIAGE_CUM, m[:, mk.TRIAGE], side="right")
     admit_p = unit.admit_by_age[ages] * unit.admit_scale
     u = m[:, mk.DISPOSITION]
     after_transfer = admit_p + unit.spec.transfer_share
@@ -113,7 +113,7 @@ class EmergencyDepartments:
         The fast model computes the same for whole arrival batches in NumPy
         (:func:`twin.sim.pathway.ed_attributes`); this scalar form serves SAMU patients.
         """
-        triage = 1 + int(np.searchsorted(TRIAGE_CUM, m[mk.TRIAGE], side="right"))
+        triage = 1 + int(np.searchsorted(_TRIAGE_CUM, m[mk.TRIAGE], side="right"))
         if via == "smur":
             triage = min(triage, 2)
         # disposition
@@ -163,7 +163,7 @@ class EmergencyDepartments:
         wait = env.now - t_arr
         yield env.timeout(treat)
         unit.places.release(req)
-        yield from self._ed_disposition(unit, disp, m, t_arr, wait, VIA_CODE[via])
+        yield from self._ed_disposition(unit, disp, m, t_arr, wait, _VIA_CODE[via])
 
     def _ed_disposition(
         self, unit: EDUnit, disp: int, m: np.ndarray, t_arr: float, wait: float, via: float
@@ -190,7 +190,7 @@ class EmergencyDepartments:
             if disp == ADMIT_ICU:
                 ward = "icu"
             else:
-                ward = DISC[int(np.searchsorted(DISC_CUM, m[mk.WARD_DISCIPLINE]))]
+                ward = _DISC[int(np.searchsorted(_DISC_CUM, m[mk.WARD_DISCIPLINE]))]
             placed = yield from self._admit(est, ward, m, day)
             boarding = placed - t0
             est.counters["ed_boarding_hours"][day] += boarding
@@ -230,7 +230,7 @@ class FastEmergencyDepartments:
         t_join = t + delay
         order = np.argsort(t_join, kind="stable")
         # Patients still in triage when the run stops are in the ED, as in the reference.
-        limit = self.horizon + _SETTLE
+        limit = self.horizon + SETTLE_HOURS
         self._in_triage_at_end[unit.index] = int(np.sum((t <= limit) & (t_join > limit)))
         # Only patients kept in the UHCD or admitted need their marks later: keep those rows.
         disp = disp[order]
@@ -251,7 +251,7 @@ class FastEmergencyDepartments:
         t_arr = self.env.now
         unit.arrivals_by_day[self._day(t_arr)] += 1
         triage, disp, treat, delay = self._ed_attributes(unit, age, m, via)
-        code = VIA_CODE[via]
+        code = _VIA_CODE[via]
         if via == "smur":
             self._ed_join(unit, triage, disp, treat, t_arr, code, m)
             return

@@ -12,9 +12,7 @@ from scipy.special import ndtri
 
 from twin import network as nw
 from twin.network import EstablishmentSpec
-from twin.sim.agents import (
-    HospitalAgent,
-)
+from twin.sim.agents import HospitalAgent
 from twin.sim.resources import PriorityResource, Resource
 
 EPISODE_FIELDS = 6
@@ -25,11 +23,13 @@ HOME, UHCD, TRANSFER_OUT, ADMIT_WARD, ADMIT_ICU = 0, 1, 2, 3, 4
 AGE_ADMISSION_WEIGHT = np.array([0.45, 0.65, 1.0, 1.7, 2.6])
 """Relative admission propensity by age class (<15 .. 75+), rescaled per ED unit so that its
 SAE admission share is kept: the elderly are admitted far more often."""
-TRIAGE_CUM = np.cumsum(nw.TRIAGE_SHARES)
-DISC = list(nw.DISCIPLINES)
-DISC_CUM = np.cumsum([nw.ED_ADMISSION_DISCIPLINE[d] for d in DISC])
-VIA_CODE = {None: 0.0, "samu": 1.0, "smur": 2.0}
+_TRIAGE_CUM = np.cumsum(nw.TRIAGE_SHARES)
+_DISC = list(nw.DISCIPLINES)
+_DISC_CUM = np.cumsum([nw.ED_ADMISSION_DISCIPLINE[d] for d in _DISC])
+_VIA_CODE = {None: 0.0, "samu": 1.0, "smur": 2.0}
 """Arrival mode as recorded in the episode log."""
+SETTLE_HOURS = 1e-6
+"""The run stops this long after the horizon (the daily recorder fires exactly at it)."""
 
 
 @dataclass

@@ -16,8 +16,8 @@ from twin.sim import marks as mk
 from twin.sim.callqueue import fifo_start_times
 from twin.sim.clock import hours_from_minutes
 from twin.sim.demand import draw_arrivals
-from twin.sim.pathway.build import _SETTLE
 from twin.sim.pathway.records import (
+    SETTLE_HOURS,
     EDUnit,
 )
 
@@ -151,7 +151,7 @@ class FastSamu:
         t0, marks, ages, closed = t0[order], marks[order], ages[order], closed[order]
         day = self._days_of(t0)
         self.dep_counters["samu_calls"][d] += np.bincount(day, minlength=self.days)
-        limit = self.horizon + _SETTLE
+        limit = self.horizon + SETTLE_HOURS
         arm_svc = hours_from_minutes(nw.SAMU_ARM_MINUTES) * _unit_exp(marks[:, mk.ARM_SERVICE])
         start = fifo_start_times(t0, arm_svc, self._roster("samu_arm", terr.dep, terr.arm_by_hour))
         end = start + arm_svc
