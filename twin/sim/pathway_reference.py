@@ -1,9 +1,10 @@
 """Patients through SAMU, emergency departments, wards, critical care and follow-up care:
 the per-patient-process model, kept as the *reference* of the fast model.
 
-:mod:`twin.sim.pathway` (the model every command runs) subclasses :class:`Simulation` and
-replaces its hot paths (ED treatment, SAMU call-taking and regulation) by NumPy blocks and
-event callbacks; construction, beds, transfers, stays and the agents are shared. This model
+:mod:`twin.sim.pathway` (the model every command runs) puts its fast stages over the same
+reference stages, replacing the hot paths (ED treatment, SAMU call-taking and regulation)
+by NumPy blocks and event callbacks; construction, beds, transfers, stays and the agents are
+shared. This class combines the reference stages alone, so it
 runs every patient and every call as its own SimPy process, exactly as the model did before
 (issue #11), so ``run_replication(..., reference=True)`` and ``benchmarks/pathway_year.py
 --reference`` can check the fast model against it on the same input.
@@ -38,8 +39,9 @@ Pathways (each a SimPy process):
   outside the ED) over the day.
 
 Randomness: every stream is named (:func:`twin.rng.stream`); every patient carries uniform
-marks drawn with their arrival (:mod:`twin.sim.demand`), turned into triage, treatment
-time, disposition and length of stay by inverse CDFs, so a baseline and a what-if see the
+marks drawn with their arrival (:mod:`twin.sim.demand`), one named slot per decision
+(:mod:`twin.sim.marks`), turned into triage, treatment time, disposition and length of
+stay by inverse CDFs, so a baseline and a what-if see the
 same patients with the same attributes (common random numbers).
 """
 
