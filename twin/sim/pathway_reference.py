@@ -4,7 +4,7 @@ the per-patient-process model, kept as the *reference* of the fast model.
 :mod:`twin.sim.pathway` (the model every command runs) puts its fast stages over the same
 reference stages, replacing the hot paths (ED treatment, SAMU call-taking and regulation)
 by NumPy blocks and event callbacks; construction, beds, transfers, stays and the agents are
-shared. This class combines the reference stages alone, so it
+shared. This class combines the reference stages alone: it
 runs every patient and every call as its own SimPy process, exactly as the model did before
 (issue #11), so ``run_replication(..., reference=True)`` and ``benchmarks/pathway_year.py
 --reference`` can check the fast model against it on the same input.
