@@ -22,12 +22,10 @@ import numpy as np
 
 from twin.profiles import HOUR_OF_DAY_SHARES
 from twin.sim.clock import HOURS_PER_DAY
+from twin.sim.marks import ACCEPT, N_MARKS
 
 HEADROOM = 3.0
 """Largest demand multiplier a scenario can apply without changing the baseline draws."""
-N_MARKS = 9
-"""Uniform marks per patient: 0 acceptance, 1 age class, 2 triage, 3 treatment time,
-4 disposition, 5 length of stay, 6 destination / SSR, 7 SSR need, 8 triage (IOA) delay."""
 
 _HOUR_SHARES = np.asarray(HOUR_OF_DAY_SHARES)
 
@@ -40,7 +38,7 @@ class Arrivals:
     age_class: np.ndarray
     """Index into the age classes (-1 when the stream has no age structure)."""
     marks: np.ndarray
-    """Shape (n, N_MARKS): per-patient uniforms for later decisions."""
+    """Shape (n, N_MARKS): per-patient uniforms, one slot per decision (:mod:`twin.sim.marks`)."""
 
     def __len__(self) -> int:
         return int(self.time_hours.size)
@@ -72,7 +70,7 @@ def draw_arrivals(
     else:
         m = np.asarray(multiplier_by_hour, dtype=float)
         mult = m[hours] if m.ndim == 1 else m[hours, classes]
-    keep = marks[:, 0] * HEADROOM < np.minimum(mult, HEADROOM)
+    keep = marks[:, ACCEPT] * HEADROOM < np.minimum(mult, HEADROOM)
     order = np.argsort(t[keep], kind="stable")
     return Arrivals(
         time_hours=t[keep][order] * 1.0,

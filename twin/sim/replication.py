@@ -65,21 +65,17 @@ def run_replication(
     sim = model(
         network, seed, policy, demand_multiplier, initial_occupancy, interventions
     )
-    ward_res = [(e.index, d, r) for e in sim.ests for d, r in e.wards.items()]
-    icu_res = [(e.index, e.icu) for e in sim.ests if e.icu is not None]
-    ssr_res = [(e.index, e.ssr) for e in sim.ests if e.ssr is not None]
-    ed_res = [(u.est, u.places) for u in sim.eds]
+    pools = (
+        [("mco", e.index, d, r) for e in sim.ests for d, r in e.wards.items()]
+        + [("icu", e.index, None, e.icu) for e in sim.ests if e.icu is not None]
+        + [("ssr", e.index, None, e.ssr) for e in sim.ests if e.ssr is not None]
+        + [("ed", u.est, None, u.places) for u in sim.eds]
+    )
     recorder = PeriodicRecorder(
-        sim.env,
-        [r for *_, r in ward_res]
-        + [r for _, r in icu_res]
-        + [r for _, r in ssr_res]
-        + [r for _, r in ed_res],
-        period_hours=HOURS_PER_DAY,
-        start_hours=0.0,
+        sim.env, [r for *_, r in pools], period_hours=HOURS_PER_DAY, start_hours=0.0
     )
     sim.run()
-    ds = _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes)
+    ds = _assemble(sim, recorder, pools, episodes)
     ds = ds.isel(date=slice(warmup_days, None))
     ds.attrs.update(
         {
@@ -120,53 +116,49 @@ def _daily_share(t: np.ndarray, flag: np.ndarray, days: int) -> np.ndarray:
         return np.where(n > 0, k / n, np.nan)
 
 
-def _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes) -> xr.Dataset:
+_POOL_OUTPUTS: dict[str, dict[str, str]] = {
+    "mco": {
+        "mco_occupied_mean": "mean_in_service",
+        "mco_occupied_peak": "peak_in_service",
+        "mco_capacity": "mean_capacity",
+    },
+    "icu": {
+        "icu_occupied_mean": "mean_in_service",
+        "icu_occupied_peak": "peak_in_service",
+        "icu_capacity": "mean_capacity",
+    },
+    "ssr": {"ssr_occupied_mean": "mean_in_service"},
+}
+"""Bed outputs (0 without such beds) read from the daily recorder of each pool, summed over
+an establishment's pools of the kind; the ED occupancy (NaN without an ED) is apart."""
+
+
+def _assemble(sim, recorder, pools, episodes) -> xr.Dataset:
     net = sim.net
     days = sim.days
     n_est = len(sim.ests)
     est_ids = [e.spec.finess for e in sim.ests]
     dates = day_dates(days, net.start)
     arrays = recorder.arrays()
-
-    def est_matrix() -> np.ndarray:
-        return np.full((n_est, days), np.nan)
-
     data: dict[str, np.ndarray] = {
-        k: est_matrix() for k in VARIABLES if BY_NAME[k].level == "establishment"
+        k: np.full((n_est, days), np.nan)
+        for k in VARIABLES
+        if BY_NAME[k].level == "establishment"
     }
-    zero_fill = (
-        "mco_occupied_mean",
-        "mco_occupied_peak",
-        "mco_capacity",
-        "icu_occupied_mean",
-        "icu_occupied_peak",
-        "icu_capacity",
-        "ssr_occupied_mean",
-    )
-    for k in zero_fill:
-        data[k][:] = 0.0
+    for outputs in _POOL_OUTPUTS.values():
+        for k in outputs:
+            data[k][:] = 0.0
     mco_by_disc = np.zeros((n_est, len(DISCIPLINES), days))
-    j = 0
-    for est_i, disc, _ in ward_res:
-        occ = arrays["mean_in_service"][j]
-        data["mco_occupied_mean"][est_i] += occ
-        data["mco_occupied_peak"][est_i] += arrays["peak_in_service"][j]
-        data["mco_capacity"][est_i] += arrays["mean_capacity"][j]
-        mco_by_disc[est_i, DISCIPLINES.index(disc)] = occ
-        j += 1
-    for est_i, _ in icu_res:
-        data["icu_occupied_mean"][est_i] = arrays["mean_in_service"][j]
-        data["icu_occupied_peak"][est_i] = arrays["peak_in_service"][j]
-        data["icu_capacity"][est_i] = arrays["mean_capacity"][j]
-        j += 1
-    for est_i, _ in ssr_res:
-        data["ssr_occupied_mean"][est_i] = arrays["mean_in_service"][j]
-        j += 1
-    for est_i, _ in ed_res:
-        occ = arrays["mean_in_service"][j] + arrays["mean_waiting"][j]
-        prev = data["ed_occupancy_mean"][est_i]
-        data["ed_occupancy_mean"][est_i] = np.where(np.isnan(prev), 0.0, prev) + occ
-        j += 1
+    for j, (kind, est_i, disc, _) in enumerate(pools):
+        if kind == "ed":
+            occ = arrays["mean_in_service"][j] + arrays["mean_waiting"][j]
+            prev = data["ed_occupancy_mean"][est_i]
+            data["ed_occupancy_mean"][est_i] = np.where(np.isnan(prev), 0.0, prev) + occ
+            continue
+        for k, field in _POOL_OUTPUTS[kind].items():
+            data[k][est_i] += arrays[field][j]
+        if kind == "mco":
+            mco_by_disc[est_i, DISCIPLINES.index(disc)] = arrays["mean_in_service"][j]
     episode_parts = []
     units_of: dict[int, list] = {}
     for u in sim.eds:
@@ -186,23 +178,8 @@ def _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes) -> xr
         if episodes:
             episode_parts.append((i, rec))
     for e in sim.ests:
-        c = e.counters
-        i = e.index
-        for name, idx in (
-            ("admissions_ward", pw.C_ADMIT_WARD),
-            ("admissions_icu", pw.C_ADMIT_ICU),
-            ("ed_transfers_out", pw.C_ED_TRANSFER),
-            ("uhcd_stays", pw.C_UHCD),
-            ("ed_boarding_hours", pw.C_BOARDING_H),
-            ("transfers_out", pw.C_TRANSFERS_OUT),
-            ("transfers_in", pw.C_TRANSFERS_IN),
-            ("refused", pw.C_REFUSED),
-            ("electives_scheduled", pw.C_ELECTIVES),
-            ("electives_cancelled", pw.C_CANCELLED),
-            ("plan_blanc_hours", pw.C_PLAN_BLANC_H),
-            ("ssr_blocked_hours", pw.C_SSR_BLOCKED_H),
-        ):
-            data[name][i] = c[idx]
+        for name, daily in e.counters.items():
+            data[name][e.index] = daily
     coords = {
         "establishment": est_ids,
         "date": dates,
@@ -228,12 +205,7 @@ def _assemble(sim, recorder, ward_res, icu_res, ssr_res, ed_res, episodes) -> xr
     ds["ed_in_system_end"] = (("establishment",), _ed_in_system(sim, n_est))
     # département-level SAMU / SMUR
     n_dep = len(net.territories)
-    dep_vars = {
-        "samu_calls": sim.dep_counters[pw.D_CALLS],
-        "smur_missions": sim.dep_counters[pw.D_SMUR],
-        "samu_ed_transports": sim.dep_counters[pw.D_AMBULANCE],
-        "closed_ed_redirected": sim.dep_counters[pw.D_CLOSED_REDIRECT],
-    }
+    dep_vars = dict(sim.dep_counters)
     answer_mean = np.full((n_dep, days), np.nan)
     answer_p90 = np.full((n_dep, days), np.nan)
     smur_med = np.full((n_dep, days), np.nan)
