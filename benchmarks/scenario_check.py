@@ -5,9 +5,9 @@ Figures (last output line, JSON), in seconds:
 
 * ``validate_without_network_s`` — read, ``extends``, models and cross-field checks;
 * ``read_inputs_s`` — reading the SAE/SurSaUD/population tables of the territory
-  (:func:`twin.network_cache.inputs_for`), which any check against the network needs;
+  (:func:`twin.network.cache.inputs_for`), which any check against the network needs;
 * ``calibrate_network_s`` — calibrating the network from those inputs
-  (:func:`twin.network_cache.network_for`), which the checks reuse with the runs;
+  (:func:`twin.network.cache.network_for`), which the checks reuse with the runs;
 * ``network_checks_s`` — the checks against the network themselves.
 
 Usage::
@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import time
 
-from twin.network_cache import inputs_for, network_for
+from twin.network.cache import inputs_for, network_for
 from twin.paths import scenarios_dir
 from twin.scenario import check_scenario
 from twin.scenario.compile import scenario_deps

@@ -3,7 +3,7 @@ territory, with the line of each: FINESS codes named, targets holding the resour
 no two interventions contradicting each other (two changes of the same kind to the same
 resource of the same holder at the same hour) and no capacity going negative.
 
-They read the network of the scenario's territory from :func:`twin.network_cache.network_for`
+They read the network of the scenario's territory from :func:`twin.network.cache.network_for`
 (the same cached network the runs compile against). Its calibration is a small part of the
 cost (about 0.1 s for a région, against 2 s to read its SAE/SurSaUD tables, which the run
 needs anyway) and the negative-capacity check needs calibrated capacities (ED places and
@@ -20,7 +20,7 @@ import numpy as np
 
 from twin.errors import DataProblem
 from twin.network import CareNetwork
-from twin.network_cache import network_for
+from twin.network.cache import network_for
 from twin.scenario import compile as cp
 from twin.scenario import model as m
 from twin.scenario import paths as pth

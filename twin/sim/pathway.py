@@ -45,7 +45,7 @@ import numpy as np
 from scipy.special import ndtri
 from simpy.events import NORMAL, Event
 
-from twin import network as nw
+from twin.network import ModelParameters
 from twin.sim import pathway_reference as ref
 from twin.sim.callqueue import fifo_start_times, hourly_roster
 from twin.sim.clock import HOURS_PER_DAY, hours_from_minutes
@@ -99,13 +99,18 @@ _SETTLE = 1e-6
 
 
 def ed_attributes(
-    unit: EDUnit, ages: np.ndarray, marks: np.ndarray
+    unit: EDUnit,
+    ages: np.ndarray,
+    marks: np.ndarray,
+    p: ModelParameters,
+    triage_cum: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised :meth:`~twin.sim.pathway_reference.Simulation._ed_attributes` for
     self-presenting patients: (triage level, disposition, treatment hours, triage delay
-    hours) of each row of ``marks``, with the same inverse CDFs and the same comparisons."""
+    hours) of each row of ``marks``, with the same inverse CDFs and the same comparisons,
+    under the run's parameters ``p`` (``triage_cum``: cumulated ``p.triage_shares``)."""
     m = marks
-    triage = 1 + np.searchsorted(ref._TRIAGE_CUM, m[:, 2], side="right")
+    triage = 1 + np.searchsorted(triage_cum, m[:, 2], side="right")
     admit_p = unit.admit_by_age[ages] * unit.admit_scale
     u = m[:, 4]
     after_transfer = admit_p + unit.spec.transfer_share
@@ -113,13 +118,13 @@ def ed_attributes(
     disp[u < after_transfer + unit.spec.uhcd_share] = UHCD
     disp[u < after_transfer] = TRANSFER_OUT
     admitted = u < admit_p
-    disp[admitted] = np.where(m[admitted, 6] < nw.ED_ICU_SHARE_OF_ADMISSIONS, ADMIT_ICU,
+    disp[admitted] = np.where(m[admitted, 6] < p.ed_icu_share_of_admissions, ADMIT_ICU,
                               ADMIT_WARD)
     z_treat = ndtri(np.clip(m[:, 3], 1e-9, 1 - 1e-9))
-    treat = nw.ED_TREATMENT_MEDIAN_HOURS * np.exp(nw.ED_TREATMENT_SIGMA * z_treat)
-    treat[admitted] *= nw.ED_ADMITTED_TREATMENT_FACTOR
+    treat = p.ed_treatment_median_hours * np.exp(p.ed_treatment_sigma * z_treat)
+    treat[admitted] *= p.ed_admitted_treatment_factor
     z = ndtri(np.clip(m[:, 8], 1e-9, 1 - 1e-9))
-    delay = hours_from_minutes(nw.ED_TRIAGE_MEDIAN_MINUTES) * np.exp(nw.ED_TRIAGE_SIGMA * z)
+    delay = hours_from_minutes(p.ed_triage_median_minutes) * np.exp(p.ed_triage_sigma * z)
     return triage, disp, treat, delay
 
 
@@ -223,7 +228,9 @@ class Simulation(ref.Simulation):
         marks = arr.marks[is_open]
         ages = arr.age_class[is_open].astype(np.int64)
         unit.arrivals_by_day += np.bincount(self._days_of(t), minlength=self.days)
-        triage, disp, treat, delay = ed_attributes(unit, ages, marks)
+        triage, disp, treat, delay = ed_attributes(
+            unit, ages, marks, self.parameters, self._triage_cum
+        )
         t_join = t + delay
         order = np.argsort(t_join, kind="stable")
         # Patients still in triage when the run stops are in the ED, as in the reference.
@@ -328,7 +335,7 @@ class Simulation(ref.Simulation):
         day = self._days_of(t0)
         self.dep_counters[D_CALLS, d] += np.bincount(day, minlength=self.days)
         limit = self.horizon + _SETTLE
-        arm_svc = hours_from_minutes(nw.SAMU_ARM_MINUTES) * _unit_exp(marks[:, 1])
+        arm_svc = hours_from_minutes(self.parameters.samu_arm_minutes) * _unit_exp(marks[:, 1])
         start = fifo_start_times(t0, arm_svc, self._roster("samu_arm", terr.dep, terr.arm_by_hour))
         end = start + arm_svc
         answered = end <= limit
@@ -339,7 +346,7 @@ class Simulation(ref.Simulation):
         to_doc = answered & ((closed >= 0) | (marks[:, 2] < terr.samu_doctor_share))
         idx = np.flatnonzero(to_doc)
         idx = idx[np.argsort(end[idx], kind="stable")]
-        doc_svc = hours_from_minutes(nw.SAMU_DOCTOR_MINUTES) * _unit_exp(marks[idx, 3])
+        doc_svc = hours_from_minutes(self.parameters.samu_doctor_minutes) * _unit_exp(marks[idx, 3])
         doc_start = fifo_start_times(
             end[idx], doc_svc, self._roster("samu_doctor", terr.dep, terr.doctors_by_hour)
         )
@@ -393,7 +400,7 @@ class Simulation(ref.Simulation):
             req.callbacks.append(lambda _ev: self._start_stay(est, ward, pool, req, m))
 
     def _end_stay(self, est: Establishment, ward: str, pool: Resource, req: Any, m) -> None:
-        share = nw.SSR_DISCHARGE_SHARE.get(ward, 0.0)
+        share = self.parameters.ssr_discharge_share.get(ward, 0.0)
         ssr = self._ssr_for(est) if share > 0 and m[7] < share else None
         if ssr is None:
             pool.release(req)

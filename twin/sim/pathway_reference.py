@@ -55,7 +55,7 @@ import simpy
 from scipy.special import ndtri
 
 from twin import network as nw
-from twin.network import CareNetwork, EstablishmentSpec
+from twin.network import CareNetwork, EstablishmentSpec, Policy
 from twin.rng import stream
 from twin.sim.agents import (
     DECISION_CADENCE_HOURS,
@@ -82,24 +82,9 @@ HOME, UHCD, TRANSFER_OUT, ADMIT_WARD, ADMIT_ICU = 0, 1, 2, 3, 4
 AGE_ADMISSION_WEIGHT = np.array([0.45, 0.65, 1.0, 1.7, 2.6])
 """Relative admission propensity by age class (<15 .. 75+), rescaled per ED unit so that its
 SAE admission share is kept: the elderly are admitted far more often."""
-_TRIAGE_CUM = np.cumsum(nw.TRIAGE_SHARES)
 _DISC = list(nw.DISCIPLINES)
-_DISC_CUM = np.cumsum([nw.ED_ADMISSION_DISCIPLINE[d] for d in _DISC])
 _VIA_CODE = {None: 0.0, "samu": 1.0, "smur": 2.0}
 """Arrival mode as recorded in the episode log."""
-
-
-@dataclass
-class Policy:
-    """Behavioural switches of a run (scenarios set them)."""
-
-    plan_blanc: bool = True
-    plan_blanc_on: float = nw.PLAN_BLANC_ON
-    plan_blanc_off: float = nw.PLAN_BLANC_OFF
-    plan_blanc_surge_share: float = nw.PLAN_BLANC_SURGE_SHARE
-    cancel_electives_in_plan_blanc: bool = True
-    max_boarding_hours: float = nw.MAX_BOARDING_HOURS
-    samu_orientation: bool = True
 
 
 @dataclass
@@ -116,7 +101,7 @@ class EDUnit:
     admit_by_age: np.ndarray
     admit_scale: float = 1.0
     """Applied to self-presenting and SAMU-transported patients so that, with SMUR patients
-    admitted at :data:`twin.network.SMUR_ED_ADMIT_SHARE`, the unit keeps its SAE share."""
+    admitted at ``ModelParameters.smur_ed_admit_share``, the unit keeps its SAE share."""
     # per-episode records: arrival, first-contact wait, ED length of stay, boarding, code
     rec: array = field(default_factory=lambda: array("d"))
     arrivals_by_day: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -164,6 +149,10 @@ class Simulation:
         interventions: Interventions | None = None,
     ) -> None:
         self.net = network
+        # The assumptions the network was calibrated with, never others (see CareNetwork).
+        self.parameters = network.parameters
+        self._triage_cum = np.cumsum(self.parameters.triage_shares)
+        self._disc_cum = np.cumsum([self.parameters.ed_admission_discipline[d] for d in _DISC])
         self.interventions = interventions or Interventions()
         self.first_weekday = network.start.weekday()
         self.seed = seed
@@ -236,7 +225,7 @@ class Simulation:
                 )
                 f = smur_share[d]
                 if e.admit_share > 0 and f < 1:
-                    rest = e.admit_share - f * nw.SMUR_ED_ADMIT_SHARE
+                    rest = e.admit_share - f * self.parameters.smur_ed_admit_share
                     unit.admit_scale = max(0.0, rest / (e.admit_share * (1 - f)))
                 unit.arrivals_by_day = np.zeros(self.days)
                 self.eds.append(unit)
@@ -247,10 +236,10 @@ class Simulation:
                     spec.finess,
                     wards,
                     {k: w.beds for k, w in spec.wards.items()},
-                    on=self.policy.plan_blanc_on,
-                    off=self.policy.plan_blanc_off,
-                    surge_share=self.policy.plan_blanc_surge_share,
-                    min_hours=nw.PLAN_BLANC_MIN_HOURS,
+                    plan_blanc_on=self.policy.plan_blanc_on,
+                    plan_blanc_off=self.policy.plan_blanc_off,
+                    surge_share=self.policy.surge_share,
+                    plan_blanc_min_hours=self.policy.plan_blanc_min_hours,
                     enabled=self.policy.plan_blanc,
                 )
         # SAMU / SMUR per département
@@ -357,7 +346,7 @@ class Simulation:
 
     def _lognormal(self, mean_hours: float, z: float) -> float:
         """Log-normal draw with the given mean (CV set by LOS_SIGMA) from a normal score."""
-        s = nw.LOS_SIGMA
+        s = self.parameters.los_sigma
         return mean_hours * math.exp(s * z - s * s / 2.0)
 
     # ------------------------------------------------------------------ start-up
@@ -385,7 +374,7 @@ class Simulation:
                 n = min(int(n), pool.capacity)
                 # Residual stay of a patient found in bed: exponential with the mean
                 # residual life E[L^2] / (2 E[L]) of the log-normal length of stay.
-                mean_residual = los * math.exp(nw.LOS_SIGMA**2) / 2.0
+                mean_residual = los * math.exp(self.parameters.los_sigma**2) / 2.0
                 residual = rng.exponential(mean_residual, n)
                 for r in residual:
                     req = pool.request()
@@ -500,18 +489,19 @@ class Simulation:
         The fast model computes the same for whole arrival batches in NumPy
         (:func:`twin.sim.pathway.ed_attributes`); this scalar form serves SAMU patients.
         """
-        triage = 1 + int(np.searchsorted(_TRIAGE_CUM, m[2], side="right"))
+        triage = 1 + int(np.searchsorted(self._triage_cum, m[2], side="right"))
         if via == "smur":
             triage = min(triage, 2)
         # disposition
         admit_p = unit.admit_by_age[age] if age >= 0 else unit.spec.admit_share
         if via == "smur":
-            admit_p = max(admit_p, nw.SMUR_ED_ADMIT_SHARE)
+            admit_p = max(admit_p, self.parameters.smur_ed_admit_share)
         else:
             admit_p *= unit.admit_scale
         u = m[4]
         if u < admit_p:
-            icu = m[6] < nw.ED_ICU_SHARE_OF_ADMISSIONS * (3.0 if via == "smur" else 1.0)
+            icu_share = self.parameters.ed_icu_share_of_admissions
+            icu = m[6] < icu_share * (3.0 if via == "smur" else 1.0)
             disp = ADMIT_ICU if icu else ADMIT_WARD
         elif u < admit_p + unit.spec.transfer_share:
             disp = TRANSFER_OUT
@@ -520,14 +510,15 @@ class Simulation:
         else:
             disp = HOME
         z_treat = ndtri(min(max(m[3], 1e-9), 1 - 1e-9))
-        treat = nw.ED_TREATMENT_MEDIAN_HOURS * math.exp(nw.ED_TREATMENT_SIGMA * z_treat)
+        p = self.parameters
+        treat = p.ed_treatment_median_hours * math.exp(p.ed_treatment_sigma * z_treat)
         if disp in (ADMIT_WARD, ADMIT_ICU):
-            treat *= nw.ED_ADMITTED_TREATMENT_FACTOR
+            treat *= p.ed_admitted_treatment_factor
         delay = 0.0
         if via != "smur":
             z = ndtri(min(max(m[8], 1e-9), 1 - 1e-9))
-            delay = hours_from_minutes(nw.ED_TRIAGE_MEDIAN_MINUTES) * math.exp(
-                nw.ED_TRIAGE_SIGMA * z
+            delay = hours_from_minutes(p.ed_triage_median_minutes) * math.exp(
+                p.ed_triage_sigma * z
             )
         return triage, disp, treat, delay
 
@@ -573,7 +564,9 @@ class Simulation:
             est.counters[C_ED_TRANSFER, day] += 1
         elif disp in (ADMIT_WARD, ADMIT_ICU):
             t0 = env.now
-            ward = "icu" if disp == ADMIT_ICU else _DISC[int(np.searchsorted(_DISC_CUM, m[6]))]
+            ward = (
+                "icu" if disp == ADMIT_ICU else _DISC[int(np.searchsorted(self._disc_cum, m[6]))]
+            )
             placed = yield from self._admit(est, ward, m, day)
             boarding = placed - t0
             est.counters[C_BOARDING_H, day] += boarding
@@ -686,7 +679,7 @@ class Simulation:
         env = self.env
         z = ndtri(min(max(m[5], 1e-9), 1 - 1e-9))
         yield env.timeout(self._lognormal(self._spec_los(est, ward), z))
-        share = nw.SSR_DISCHARGE_SHARE.get(ward, 0.0)
+        share = self.parameters.ssr_discharge_share.get(ward, 0.0)
         if share > 0 and m[7] < share:
             ssr = self._ssr_for(est)
             if ssr is not None:
@@ -743,7 +736,7 @@ class Simulation:
                 for k in range(n):
                     est.counters[C_ELECTIVES, day] += 1
                     blocked = est.agent is not None and est.agent.plan_blanc
-                    if (blocked and self.policy.cancel_electives_in_plan_blanc) or (
+                    if (blocked and self.policy.cancel_electives) or (
                         pool.in_service >= pool.capacity
                     ):
                         est.counters[C_CANCELLED, day] += 1
@@ -775,7 +768,7 @@ class Simulation:
         req = arm.request()
         yield req
         answer = env.now - t0
-        yield env.timeout(hours_from_minutes(nw.SAMU_ARM_MINUTES) * _exp(m[1]))
+        yield env.timeout(hours_from_minutes(self.parameters.samu_arm_minutes) * _exp(m[1]))
         arm.release(req)
         self.samu_rec[d].append(t0)
         self.samu_rec[d].append(answer)
@@ -783,7 +776,7 @@ class Simulation:
             doc = self.doctors[d]
             r2 = doc.request()
             yield r2
-            yield env.timeout(hours_from_minutes(nw.SAMU_DOCTOR_MINUTES) * _exp(m[3]))
+            yield env.timeout(hours_from_minutes(self.parameters.samu_doctor_minutes) * _exp(m[3]))
             doc.release(r2)
         yield from self._dispatch(d, m, age, closed_unit, day)
 
@@ -806,7 +799,7 @@ class Simulation:
             yield env.timeout(travel)
             self.smur_rec[d].append(tw)
             self.smur_rec[d].append(env.now - tw)
-            yield env.timeout(nw.SMUR_ON_SCENE_HOURS)
+            yield env.timeout(self.parameters.smur_on_scene_hours)
             ed = self._orient(d, default_ed)
             if ed is None:
                 pool.release(treq)

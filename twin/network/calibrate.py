@@ -1,9 +1,10 @@
 """The territorial care network a replication simulates, calibrated from the embedded data.
 
-A :class:`CareNetwork` is plain, immutable data: the establishments of the chosen
+A :class:`~twin.network.spec.CareNetwork` is plain, immutable data: the establishments of the chosen
 départements (each real ED unit, ward, critical-care unit and follow-up-care unit from SAE),
 the territories' demand curves, SAMU and SMUR resources and travel times. It is built once
-(:func:`build_network`, pure) from the loaders' tidy tables (:func:`load_inputs`, I/O), then
+(:func:`build_network`, pure) from the loaders' tidy tables
+(:func:`~twin.network.inputs.load_inputs`, I/O), then
 modified by scenarios with :func:`dataclasses.replace` and handed to the simulation.
 
 Direct calibration (every figure comes from the year of data it reproduces):
@@ -23,246 +24,40 @@ Direct calibration (every figure comes from the year of data it reproduces):
 * SAMU calls are SAE ``APD`` (answered calls) of the département's SAMU centres; SMUR teams
   scale with SAE primary exits; regulators are staffed to the hourly call load.
 
-Assumptions that no public file gives are named constants below, each with its reason.
+Assumptions that no public file gives are the :class:`~twin.network.parameters.ModelParameters`
+handed to :func:`build_network`, each declared once with its reason; the network records them.
 Travel times use département centroids (no establishment coordinates are public in SAE):
-between départements, centroid distance at :data:`ROAD_SPEED_KMH` with a detour factor;
+between départements, centroid distance at ``road_speed_kmh`` with a detour factor;
 within one, half the square root of its area.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from twin.geography import departements, deps_of
-from twin.paths import synthetic_dir
+from twin.network.inputs import NetworkInputs
+from twin.network.parameters import DEFAULT_PARAMETERS, ModelParameters
+from twin.network.spec import (
+    AGE_CLASSES,
+    CareNetwork,
+    EDSpec,
+    EstablishmentSpec,
+    TerritorySpec,
+    WardSpec,
+)
 from twin.profiles import HOUR_OF_DAY_SHARES
-from twin.sim.clock import HOURS_PER_DAY
-
-AGE_CLASSES = ("A", "B", "C", "D", "E")  # SurSaUD: <15, 15-44, 45-64, 65-74, 75+
-DISCIPLINES = ("medicine", "surgery", "obstetrics")
-
-# --- assumptions (no public source gives these directly; documented in docs/model.md) ---
-ED_TREATMENT_MEDIAN_HOURS = 2.0
-"""Median time a patient occupies an ED treatment place (examination, tests, decision).
-With waits and boarding this yields the published median ED stay of just over 3 h."""
-ED_TREATMENT_SIGMA = 0.65
-"""Log-normal shape of ED treatment time (long right tail: imaging, specialist advice)."""
-ED_ADMITTED_TREATMENT_FACTOR = 2.0
-"""Admitted patients need longer work-up before the admission decision (published median
-ED stay: 2 h 30 for patients going home, 5 h 20 for admitted ones)."""
-ED_TRIAGE_MEDIAN_MINUTES = 10.0
-"""Registration and nurse triage (IOA) before the wait for a doctor; part of the time to
-first medical contact. Log-normal with shape :data:`ED_TRIAGE_SIGMA`."""
-ED_TRIAGE_SIGMA = 0.6
-SMUR_ED_ADMIT_SHARE = 0.6
-"""Patients brought by a SMUR team are mostly admitted; other patients' admission
-probability is lowered so that each ED keeps its SAE admission share."""
-ED_TARGET_UTILISATION = 0.78
-"""Staffing rule: treatment places per hour sized for this utilisation of the hourly load."""
-TRIAGE_SHARES = (0.01, 0.06, 0.30, 0.48, 0.15)
-"""Share of ED patients per triage level 1 (vital) to 5 (non urgent), FRENCH-scale magnitudes."""
-ED_ADMISSION_DISCIPLINE = {"medicine": 0.78, "surgery": 0.19, "obstetrics": 0.03}
-"""Discipline of ward admissions from the ED (mostly medicine: geriatrics, cardiology...)."""
-ED_ICU_SHARE_OF_ADMISSIONS = 0.025
-"""Share of ED admissions that need adult critical care (SAE ``REAADU``) instead of a ward bed.
-Bounded by the data: with every ED's critical-care patients counted (including those of EDs
-without a unit, and SMUR patients at three times the rate), 2.5 % keeps the expected inflow
-within 3 % of SAE 2023 stays (4 % exceeded them by 15 % and left 142 of 317 units with no
-room for any admission not coming from an ED)."""
-SSR_DISCHARGE_SHARE = {"medicine": 0.12, "surgery": 0.08, "obstetrics": 0.0}
-"""Share of ward discharges that need a follow-up care (SSR) bed before going home."""
-MAX_BOARDING_HOURS = 12.0
-"""Beyond this wait for a bed the SAMU organises a transfer to another establishment."""
-SAMU_AMBULANCE_SHARE_OF_ED = 0.10
-"""Share of ED passages brought in after a SAMU call (ambulance or SMUR)."""
-SAMU_ARM_MINUTES = 2.5
-"""Mean handling time of a call by a medical regulation assistant (ARM)."""
-SAMU_DOCTOR_MINUTES = 5.0
-"""Mean handling time of a medical regulation by a regulating doctor."""
-SAMU_TARGET_UTILISATION = 0.75
-SAMU_MIN_ARM = 2
-"""A SAMU centre never has fewer than two regulation assistants on duty."""
-SMUR_EXITS_PER_TEAM_YEAR = 1500.0
-"""Teams staffed per SMUR base: one per this many primary exits a year (at least one)."""
-SMUR_ON_SCENE_HOURS = 0.75
-ROAD_SPEED_KMH = 60.0
-ROAD_DETOUR = 1.3
-LOS_SIGMA = 0.8
-"""Log-normal shape of ward and critical-care lengths of stay (coefficient of variation ~0.9)."""
-PLAN_BLANC_ON = 0.98
-PLAN_BLANC_OFF = 0.90
-PLAN_BLANC_SURGE_SHARE = 0.10
-"""Crisis plan: when occupied beds plus patients waiting for one reach 98 % of the beds, open
-10 % surge beds and cancel electives; stand down below 90 % (hysteresis avoids flapping)."""
-PLAN_BLANC_MIN_HOURS = 24.0
-"""A crisis plan, once triggered, stays active at least this long."""
+from twin.timeunit import HOURS_PER_DAY
 
 
-@dataclass(frozen=True)
-class WardSpec:
-    """Beds of one discipline (or critical care, or SSR) in one establishment."""
-
-    beds: int
-    mean_los_hours: float
-    scheduled_per_weekday: float = 0.0
-    """Elective admissions per weekday (Mon-Fri), cancelled under a crisis plan."""
-    unscheduled_per_day: float = 0.0
-    """Direct admissions not coming from this model's ED (births, transfers in...)."""
-    typical_occupied: float | None = None
-    """Mean occupied beds observed (SAE patient-days / 365): the warm-start state."""
-
-
-@dataclass(frozen=True)
-class EDSpec:
-    """One real ED unit (SAE ``URGENCES2`` row)."""
-
-    unit_type: str
-    annual_passages: float
-    demand_share: np.ndarray
-    """Share of each age class of the département's ED demand that comes to this unit."""
-    age_mix: np.ndarray
-    """Age-class distribution of this unit's own patients (sums to 1)."""
-    admit_share: float
-    transfer_share: float
-    uhcd_share: float
-    uhcd_beds: int
-    uhcd_mean_los_hours: float
-    treatment_places_by_hour: tuple[int, ...]
-    open_hours: tuple[bool, ...] = (True,) * 24
-
-
-@dataclass(frozen=True)
-class EstablishmentSpec:
-    finess: str
-    name: str
-    dep: str
-    reg: str
-    eds: tuple[EDSpec, ...]
-    """ED units of the establishment (a general and a paediatric unit may share a FINESS)."""
-    wards: dict[str, WardSpec]
-    icu: WardSpec | None
-    ssr: WardSpec | None
-    smur_teams: int
-    samu_centre: bool
-
-
-@dataclass(frozen=True)
-class TerritorySpec:
-    """A département: its population, demand curves and SAMU centre."""
-
-    dep: str
-    reg: str
-    population: np.ndarray
-    """Inhabitants per age class (``AGE_CLASSES``)."""
-    ed_demand_per_day: np.ndarray
-    """Expected ED passages per day and age class, shape (days, 5)."""
-    samu_calls_per_day: np.ndarray
-    """Expected answered SAMU calls per day (excluding those that end in an ED transport)."""
-    samu_ed_transport_share: float
-    """Share of SAMU calls ending with a transport to an ED."""
-    samu_smur_share: float
-    """Share of SAMU calls ending with a SMUR dispatch (primary exit)."""
-    samu_doctor_share: float
-    """Share of calls passed to a regulating doctor."""
-    arm_by_hour: tuple[int, ...]
-    doctors_by_hour: tuple[int, ...]
-    travel_hours_within: float
-    gp_access: float = 1.0
-    """Relative availability of primary care; below 1 shifts demand to the ED."""
-    passages_scale: float = 1.0
-    """SAE passages / SurSaUD passages of the source year: ``ed_demand_per_day`` is the
-    SurSaUD daily series times this factor (SurSaUD follows OSCOUR, which covers about 86 %
-    of SAE passages). A SurSaUD forecast times this factor is at the network's volume."""
-
-
-@dataclass(frozen=True)
-class CareNetwork:
-    start: date
-    days: int
-    territories: tuple[TerritorySpec, ...]
-    establishments: tuple[EstablishmentSpec, ...]
-    travel_hours: np.ndarray
-    """Travel time between territories (index = position in ``territories``)."""
-    source_year: int
-    provenance: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def deps(self) -> tuple[str, ...]:
-        return tuple(t.dep for t in self.territories)
-
-    def hours(self) -> float:
-        return self.days * HOURS_PER_DAY
-
-
-@dataclass(frozen=True)
-class NetworkInputs:
-    """The tidy tables a network is calibrated from (see :func:`load_inputs`)."""
-
-    year: int
-    establishments: pd.DataFrame
-    ed_units: pd.DataFrame
-    mco: pd.DataFrame
-    critical_care: pd.DataFrame
-    ssr: pd.DataFrame
-    samu_smur: pd.DataFrame
-    population: pd.DataFrame
-    ed_daily: pd.DataFrame
-    geo: pd.DataFrame
-
-
-def load_inputs(year: int, deps: list[str] | None = None) -> NetworkInputs:
-    """Read every table the network needs for ``year`` from the embedded data (I/O here)."""
-    from twin.sources import insee, sae, sursaud
-
-    deps = deps or list(departements().index)
-
-    def keep(df: pd.DataFrame) -> pd.DataFrame:
-        return df[df["dep"].isin(deps)].reset_index(drop=True)
-
-    pop = insee.load_population()
-    pop_year = year if year in set(pop["year"]) else int(pop["year"].max())
-    daily = sursaud.load_ed_daily()
-    return NetworkInputs(
-        year=year,
-        establishments=keep(sae.load_establishments(year)),
-        ed_units=keep(sae.load_ed_units(year)),
-        mco=keep(sae.load_mco(year)),
-        critical_care=keep(sae.load_critical_care(year)),
-        ssr=keep(sae.load_ssr(year)),
-        samu_smur=keep(sae.load_samu_smur(year)),
-        population=keep(pop[pop["year"] == pop_year]),
-        ed_daily=keep(daily),
-        geo=dep_geometry(),
-    )
-
-
-@cache
-def dep_geometry() -> pd.DataFrame:
-    """Centroid (lon, lat) and area (km²) of each département from the embedded web map."""
-    from shapely.geometry import shape
-
-    path = synthetic_dir() / "geo" / "departements.geojson"
-    rows = []
-    for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
-        geom = shape(f["geometry"])
-        c = geom.centroid
-        km_per_deg_lat = 111.2
-        km_per_deg_lon = 111.2 * np.cos(np.radians(c.y))
-        rows.append(
-            (f["properties"]["code"], c.x, c.y, geom.area * km_per_deg_lat * km_per_deg_lon)
-        )
-    return pd.DataFrame(rows, columns=["dep", "lon", "lat", "area_km2"]).set_index("dep")
-
-
-def travel_hours(deps: list[str], geo: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def travel_hours(
+    deps: list[str], geo: pd.DataFrame, parameters: ModelParameters = DEFAULT_PARAMETERS
+) -> tuple[np.ndarray, np.ndarray]:
     """Between-département and within-département road travel times (hours)."""
+    detour, speed = parameters.road_detour, parameters.road_speed_kmh
     g = geo.loc[deps]
     lat = np.radians(g["lat"].to_numpy())
     lon = np.radians(g["lon"].to_numpy())
@@ -271,8 +66,8 @@ def travel_hours(deps: list[str], geo: pd.DataFrame) -> tuple[np.ndarray, np.nda
     a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
     km = 2 * 6371.0 * np.arcsin(np.sqrt(a))
     # Mean distance from a random point of a disc of area A to its centre: 0.376 sqrt(A).
-    within = 0.376 * np.sqrt(g["area_km2"].to_numpy()) * ROAD_DETOUR / ROAD_SPEED_KMH
-    hours = km * ROAD_DETOUR / ROAD_SPEED_KMH
+    within = 0.376 * np.sqrt(g["area_km2"].to_numpy()) * detour / speed
+    hours = km * detour / speed
     np.fill_diagonal(hours, within)
     return hours, within
 
@@ -292,18 +87,23 @@ def _rake(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 200
     return m
 
 
-def _places_by_hour(daily_arrivals: float, treatment_mean_hours: float) -> tuple[int, ...]:
+def _places_by_hour(
+    daily_arrivals: float, treatment_mean_hours: float, target_utilisation: float
+) -> tuple[int, ...]:
     """Treatment places per clock hour sized to the load present in that hour."""
     lam = daily_arrivals * np.asarray(HOUR_OF_DAY_SHARES)  # arrivals per hour
     span = max(1, round(treatment_mean_hours))
     present = np.array([lam[[(h - k) % 24 for k in range(span)]].mean() for h in range(24)])
     load = present * treatment_mean_hours
-    return tuple(int(max(1, np.ceil(x / ED_TARGET_UTILISATION))) for x in load)
+    return tuple(int(max(1, np.ceil(x / target_utilisation))) for x in load)
 
 
-def _staff_by_hour(calls_per_day: float, minutes: float, minimum: int = 1) -> tuple[int, ...]:
+def _staff_by_hour(
+    calls_per_day: float, minutes: float, target_utilisation: float, minimum: int = 1
+) -> tuple[int, ...]:
+    """SAMU staff per clock hour sized to the hourly call load."""
     load = calls_per_day * np.asarray(HOUR_OF_DAY_SHARES) * minutes / 60.0
-    return tuple(int(max(minimum, np.ceil(x / SAMU_TARGET_UTILISATION))) for x in load)
+    return tuple(int(max(minimum, np.ceil(x / target_utilisation))) for x in load)
 
 
 def _age_population(pop: pd.DataFrame, dep: str) -> np.ndarray:
@@ -323,13 +123,16 @@ def build_network(
     territories: list[str],
     start: date,
     days: int,
+    parameters: ModelParameters = DEFAULT_PARAMETERS,
 ) -> CareNetwork:
     """Calibrate the network of ``territories`` (département or région codes, or ``all``)
-    for ``days`` days from ``start``. Demand for a day outside the data's years repeats the
-    same weekday of the source year (364-day shift), keeping weekly and seasonal shape."""
+    for ``days`` days from ``start`` with the model assumptions ``parameters`` (recorded in
+    the network). Demand for a day outside the data's years repeats the same weekday of the
+    source year (364-day shift), keeping weekly and seasonal shape."""
+    p = parameters
     deps = deps_of(territories)
     dep_info = departements()
-    hours_matrix, within = travel_hours(deps, inputs.geo)
+    hours_matrix, within = travel_hours(deps, inputs.geo, p)
     ed = inputs.ed_units
     # SAE "admissions" (dtHOSP, or dtMCO+dtLS+dtHAD+dtEXT where dtHOSP is empty) includes
     # transfers to another establishment (dtEXT), which the model handles separately.
@@ -382,7 +185,7 @@ def build_network(
         total_ed_year = float(units["passages"].sum()) if len(units) else 0.0
         smur_year = float(ss["primary_road"].sum()) if len(ss) else 0.0
         # SAE passages include patients brought by the SAMU's ambulances and SMUR teams.
-        ambulance_year = max(SAMU_AMBULANCE_SHARE_OF_ED * total_ed_year - smur_year, 0.0)
+        ambulance_year = max(p.samu_ambulance_share_of_ed * total_ed_year - smur_year, 0.0)
         calls_year = max(calls_year, ambulance_year + smur_year, 1.0)
         doctor_share = float(ss["medical_regulation_files"].sum()) / calls_year if len(ss) else 0.5
         season = demand.sum(axis=1) / max(year_rows.to_numpy().sum() / max(len(year_rows), 1), 1.0)
@@ -392,22 +195,27 @@ def build_network(
                 dep=dep,
                 reg=str(dep_info.loc[dep, "reg"]),
                 population=_age_population(inputs.population, dep),
-                ed_demand_per_day=demand * (1.0 - SAMU_AMBULANCE_SHARE_OF_ED),
+                ed_demand_per_day=demand * (1.0 - p.samu_ambulance_share_of_ed),
                 samu_calls_per_day=calls_per_day,
                 samu_ed_transport_share=ambulance_year / calls_year,
                 samu_smur_share=smur_year / calls_year,
                 samu_doctor_share=float(np.clip(doctor_share, 0.0, 1.0)),
                 arm_by_hour=_staff_by_hour(
-                    calls_year / 365.0 * 1.15, SAMU_ARM_MINUTES, SAMU_MIN_ARM
+                    calls_year / 365.0 * 1.15,
+                    p.samu_arm_minutes,
+                    p.samu_target_utilisation,
+                    p.samu_min_arm,
                 ),
                 doctors_by_hour=_staff_by_hour(
-                    calls_year / 365.0 * 1.15 * doctor_share, SAMU_DOCTOR_MINUTES
+                    calls_year / 365.0 * 1.15 * doctor_share,
+                    p.samu_doctor_minutes,
+                    p.samu_target_utilisation,
                 ),
                 travel_hours_within=float(within[i] / np.sqrt(max(n_bases, 1))),
                 passages_scale=passages_scale,
             )
         )
-        treat_mean = ED_TREATMENT_MEDIAN_HOURS * np.exp(ED_TREATMENT_SIGMA**2 / 2)
+        treat_mean = p.ed_treatment_median_hours * np.exp(p.ed_treatment_sigma**2 / 2)
         for k, u in units.iterrows():
             rec = ests.setdefault(u["finess"], _empty_est(u, dep))
             uhcd_days = u.get("uhcd_days", np.nan)
@@ -428,10 +236,12 @@ def build_network(
                     uhcd_share=float(u["uhcd_share"]),
                     uhcd_beds=int(u["uhcd_beds"]) if pd.notna(u["uhcd_beds"]) else 0,
                     uhcd_mean_los_hours=float(np.clip(uhcd_los, 2.0, 48.0)),
-                    treatment_places_by_hour=_places_by_hour(mean_daily, treat_mean),
+                    treatment_places_by_hour=_places_by_hour(
+                        mean_daily, treat_mean, p.ed_target_utilisation
+                    ),
                 ),
             )
-    _add_beds(inputs, deps, ests)
+    _add_beds(inputs, deps, ests, p)
     establishments = tuple(
         EstablishmentSpec(**rec)
         for _, rec in sorted(ests.items())
@@ -445,6 +255,7 @@ def build_network(
         travel_hours=hours_matrix,
         source_year=inputs.year,
         provenance={"sae_year": str(inputs.year), "ed_daily": "SurSaUD (data/synthetic)"},
+        parameters=p,
     )
 
 
@@ -479,13 +290,15 @@ def _empty_est(row: pd.Series, dep: str) -> dict:
     }
 
 
-def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> None:
+def _add_beds(
+    inputs: NetworkInputs, deps: list[str], ests: dict[str, dict], p: ModelParameters
+) -> None:
     names = inputs.establishments.set_index("finess")["name"].to_dict()
     ed_admits: dict[tuple[str, str], float] = {}
     for finess, rec in ests.items():
         for e in rec["eds"]:
-            adm = e.annual_passages * e.admit_share * (1 - ED_ICU_SHARE_OF_ADMISSIONS)
-            for disc, share in ED_ADMISSION_DISCIPLINE.items():
+            adm = e.annual_passages * e.admit_share * (1 - p.ed_icu_share_of_admissions)
+            for disc, share in p.ed_admission_discipline.items():
                 ed_admits[(finess, disc)] = ed_admits.get((finess, disc), 0.0) + adm * share
     mco = inputs.mco[inputs.mco["dep"].isin(deps)]
     for _, r in mco.iterrows():
@@ -521,7 +334,7 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
             beds=beds, mean_los_hours=pdays / stays * HOURS_PER_DAY, typical_occupied=pdays / 365.0
         )
         icu_stays[finess] = stays
-    _add_icu_direct_admissions(ests, icu_stays, _smur_share_of_passages(inputs, deps))
+    _add_icu_direct_admissions(ests, icu_stays, _smur_share_of_passages(inputs, deps), p)
     ssr = inputs.ssr[inputs.ssr["dep"].isin(deps)]
     ssr_stays_per_day: dict[str, float] = {}
     for finess, g in ssr.groupby("finess"):
@@ -546,9 +359,9 @@ def _add_beds(inputs: NetworkInputs, deps: list[str], ests: dict[str, dict]) -> 
         rec["name"] = names.get(r["finess"], rec["name"])
         exits = float(r["primary_road"]) if pd.notna(r["primary_road"]) else 0.0
         if has_smur:
-            rec["smur_teams"] = max(1, round(exits / SMUR_EXITS_PER_TEAM_YEAR))
+            rec["smur_teams"] = max(1, round(exits / p.smur_exits_per_team_year))
         rec["samu_centre"] = has_samu
-    _add_ssr_direct_admissions(ests, ssr_stays_per_day)
+    _add_ssr_direct_admissions(ests, ssr_stays_per_day, p)
 
 
 def _smur_share_of_passages(inputs: NetworkInputs, deps: list[str]) -> dict[str, float]:
@@ -560,19 +373,24 @@ def _smur_share_of_passages(inputs: NetworkInputs, deps: list[str]) -> dict[str,
     return share.where(share.notna() & np.isfinite(share), 0.0).clip(0, 1).to_dict()
 
 
-def ed_icu_admissions_per_year(ed: EDSpec, smur_share: float) -> float:
+def ed_icu_admissions_per_year(
+    ed: EDSpec, smur_share: float, parameters: ModelParameters = DEFAULT_PARAMETERS
+) -> float:
     """Expected critical-care admissions a year from one ED unit, as the simulation draws
-    them: a SMUR patient is admitted with probability at least :data:`SMUR_ED_ADMIT_SHARE`
+    them: a SMUR patient is admitted with probability at least ``smur_ed_admit_share``
     and then goes to critical care three times as often as other admitted patients, whose
     admission probability is lowered so that the unit keeps its SAE admission share."""
-    admitted_smur = smur_share * max(ed.admit_share, SMUR_ED_ADMIT_SHARE)
+    admitted_smur = smur_share * max(ed.admit_share, parameters.smur_ed_admit_share)
     admitted_other = max(ed.admit_share - admitted_smur, 0.0)
-    icu_share = ED_ICU_SHARE_OF_ADMISSIONS
+    icu_share = parameters.ed_icu_share_of_admissions
     return ed.annual_passages * (admitted_other * icu_share + admitted_smur * 3.0 * icu_share)
 
 
 def _add_icu_direct_admissions(
-    ests: dict[str, dict], stays: dict[str, float], smur_share: dict[str, float]
+    ests: dict[str, dict],
+    stays: dict[str, float],
+    smur_share: dict[str, float],
+    p: ModelParameters,
 ) -> None:
     """Critical-care stays not coming from this model's EDs arrive directly (transfers in,
     post-operative, wards): SAE stays minus every ED's expected critical-care admissions that
@@ -585,7 +403,7 @@ def _add_icu_direct_admissions(
     orphan_dep: dict[str, float] = {}
     for finess, rec in ests.items():
         share = smur_share.get(rec["dep"], 0.0)
-        flow = sum(ed_icu_admissions_per_year(e, share) for e in rec["eds"])
+        flow = sum(ed_icu_admissions_per_year(e, share, p) for e in rec["eds"])
         if rec["icu"] is not None:
             own[finess] = flow
         elif flow > 0:
@@ -611,7 +429,9 @@ def _add_icu_direct_admissions(
         )
 
 
-def _add_ssr_direct_admissions(ests: dict[str, dict], stays_per_day: dict[str, float]) -> None:
+def _add_ssr_direct_admissions(
+    ests: dict[str, dict], stays_per_day: dict[str, float], p: ModelParameters
+) -> None:
     """SSR stays not coming from this model's MCO discharges arrive directly (from home, from
     other hospitals): per département, SAE SSR stays minus the expected MCO → SSR flow,
     spread over its SSR establishments in proportion to their beds."""
@@ -625,11 +445,13 @@ def _add_ssr_direct_admissions(ests: dict[str, dict], stays_per_day: dict[str, f
                 daily += (
                     e.annual_passages
                     * e.admit_share
-                    * (1 - ED_ICU_SHARE_OF_ADMISSIONS)
-                    * ED_ADMISSION_DISCIPLINE[disc]
+                    * (1 - p.ed_icu_share_of_admissions)
+                    * p.ed_admission_discipline[disc]
                     / 365.0
                 )
-            inflow[rec["dep"]] = inflow.get(rec["dep"], 0.0) + daily * SSR_DISCHARGE_SHARE[disc]
+            inflow[rec["dep"]] = (
+                inflow.get(rec["dep"], 0.0) + daily * p.ssr_discharge_share[disc]
+            )
     for dep, recs in by_dep.items():
         ssr = [r for r in recs if r["ssr"] is not None]
         beds = sum(r["ssr"].beds for r in ssr)
@@ -645,7 +467,3 @@ def _add_ssr_direct_admissions(ests: dict[str, dict], stays_per_day: dict[str, f
                 unscheduled_per_day=direct * w.beds / beds,
                 typical_occupied=w.typical_occupied,
             )
-
-
-def default_network_path() -> Path:
-    return synthetic_dir()

@@ -1,5 +1,6 @@
 """Per-process caches of the care network: the SAE/SurSaUD inputs of a territory and its
-calibrated network, keyed on hashable arguments.
+calibrated network, keyed on hashable arguments (the model parameters included: a network
+calibrated with other assumptions is another network).
 
 Reading the tables takes seconds and calibrating a network a fraction of that; the
 replications of a block on one worker, the checks of a scenario file and the compilation
@@ -12,7 +13,10 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from twin.network import CareNetwork, NetworkInputs, build_network, load_inputs
+from twin.network.calibrate import build_network
+from twin.network.inputs import NetworkInputs, load_inputs
+from twin.network.parameters import DEFAULT_PARAMETERS, ModelParameters
+from twin.network.spec import CareNetwork
 
 INPUTS_CACHE_SIZE = 8
 NETWORK_CACHE_SIZE = 32
@@ -25,6 +29,12 @@ def inputs_for(year: int, deps: tuple[str, ...]) -> NetworkInputs:
 
 
 @lru_cache(maxsize=NETWORK_CACHE_SIZE)
-def network_for(year: int, deps: tuple[str, ...], start: date, days: int) -> CareNetwork:
-    """The calibrated network of ``deps`` for ``days`` days from ``start``."""
-    return build_network(inputs_for(year, deps), list(deps), start, days)
+def network_for(
+    year: int,
+    deps: tuple[str, ...],
+    start: date,
+    days: int,
+    parameters: ModelParameters = DEFAULT_PARAMETERS,
+) -> CareNetwork:
+    """The network of ``deps`` for ``days`` days from ``start``, calibrated with ``parameters``."""
+    return build_network(inputs_for(year, deps), list(deps), start, days, parameters)
