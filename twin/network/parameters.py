@@ -41,7 +41,7 @@ class _Frozen(BaseModel):
 def _sums_to_one(values: list[float] | tuple[float, ...], what: str) -> None:
     total = math.fsum(values)
     if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
-        raise ValueError(f"{what} must sum to 1, found a sum of {total:g}")
+        raise ValueError(f"{what} summing to 1 (their sum is {total:g})")
 
 
 def _every_discipline(v: dict[str, float]) -> dict[str, float]:
@@ -163,14 +163,14 @@ class ModelParameters(_Frozen):
     @field_validator("triage_shares")
     @classmethod
     def _triage_sums_to_one(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        _sums_to_one(v, "the five triage shares")
+        _sums_to_one(v, "five triage shares")
         return v
 
     @field_validator("ed_admission_discipline")
     @classmethod
     def _admission_disciplines(cls, v: dict[str, float]) -> dict[str, float]:
         v = _every_discipline(v)
-        _sums_to_one(list(v.values()), "the admission shares of the disciplines")
+        _sums_to_one(list(v.values()), "admission shares of the disciplines")
         return v
 
     @field_validator("ssr_discharge_share")
