@@ -33,19 +33,22 @@ within one, half the square root of its area.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from twin.geography import departements, deps_of
-from twin.network.inputs import NetworkInputs
+from twin.network.inputs import NetworkInputs, SaeTables
 from twin.network.parameters import DEFAULT_PARAMETERS, ModelParameters
 from twin.network.spec import (
     AGE_CLASSES,
+    Capacities,
     CareNetwork,
     EDSpec,
     EstablishmentSpec,
+    SamuCapacity,
     TerritorySpec,
     WardSpec,
 )
@@ -118,6 +121,114 @@ def _age_population(pop: pd.DataFrame, dep: str) -> np.ndarray:
     return np.array([a, bb, c, d, b["75+"]])
 
 
+def _ed_table(ed: pd.DataFrame) -> pd.DataFrame:
+    """The ED units with their admission, transfer and short-stay shares of passages
+    (missing cells take the national share of the tables given)."""
+    # SAE "admissions" (dtHOSP, or dtMCO+dtLS+dtHAD+dtEXT where dtHOSP is empty) includes
+    # transfers to another establishment (dtEXT), which the model handles separately.
+    admitted = (ed["admissions"] - ed["transfers_out"].fillna(0)).clip(lower=0)
+    nat_admit = float(admitted.sum() / ed["passages"].sum())
+    nat_transfer = float(ed["transfers_out"].sum() / ed["passages"].sum())
+    nat_uhcd = float(ed["uhcd_stays"].sum() / ed["passages"].sum())
+    return ed.assign(
+        admit_share=_ratio(admitted, ed["passages"], nat_admit),
+        transfer_share=_ratio(ed["transfers_out"], ed["passages"], nat_transfer),
+        uhcd_share=_ratio(ed["uhcd_stays"], ed["passages"], nat_uhcd),
+    )
+
+
+def _units_of(ed: pd.DataFrame, dep: str) -> pd.DataFrame:
+    """The département's ED units with passages, in table order."""
+    return ed[(ed["dep"] == dep) & (ed["passages"] > 0)].reset_index(drop=True)
+
+
+def _samu_capacity(ss: pd.DataFrame, units: pd.DataFrame, p: ModelParameters) -> SamuCapacity:
+    """SAMU and SMUR of a département (``ss``: its SAE SAMU/SMUR rows)."""
+    calls_year = float(ss["calls_answered"].sum()) if len(ss) else 0.0
+    n_bases = int(ss["has_smur"].fillna(False).astype(bool).sum()) if len(ss) else 0
+    total_ed_year = float(units["passages"].sum()) if len(units) else 0.0
+    smur_year = float(ss["primary_road"].sum()) if len(ss) else 0.0
+    # SAE passages include patients brought by the SAMU's ambulances and SMUR teams.
+    ambulance_year = max(p.samu_ambulance_share_of_ed * total_ed_year - smur_year, 0.0)
+    calls_year = max(calls_year, ambulance_year + smur_year, 1.0)
+    doctor_share = float(ss["medical_regulation_files"].sum()) / calls_year if len(ss) else 0.5
+    return SamuCapacity(
+        calls_year=calls_year,
+        smur_year=smur_year,
+        ambulance_year=ambulance_year,
+        doctor_share=doctor_share,
+        n_bases=n_bases,
+        arm_by_hour=_staff_by_hour(
+            calls_year / 365.0 * 1.15,
+            p.samu_arm_minutes,
+            p.samu_target_utilisation,
+            p.samu_min_arm,
+        ),
+        doctors_by_hour=_staff_by_hour(
+            calls_year / 365.0 * 1.15 * doctor_share,
+            p.samu_doctor_minutes,
+            p.samu_target_utilisation,
+        ),
+    )
+
+
+_NOT_CALIBRATED = np.zeros(0)
+"""An ED unit's demand share and age mix before the demand series is read (empty)."""
+
+
+def _ed_spec(u: pd.Series, p: ModelParameters) -> EDSpec:
+    """One ED unit from its SAE row, without its share of the demand series."""
+    treat_mean = p.ed_treatment_median_hours * np.exp(p.ed_treatment_sigma**2 / 2)
+    uhcd_days = u.get("uhcd_days", np.nan)
+    uhcd_los = (
+        float(uhcd_days / u["uhcd_stays"] * HOURS_PER_DAY)
+        if pd.notna(uhcd_days) and u["uhcd_stays"] > 0
+        else 18.0
+    )
+    mean_daily = u["passages"] / 365.0
+    return EDSpec(
+        unit_type=str(u["unit_type"]),
+        annual_passages=float(u["passages"]),
+        demand_share=_NOT_CALIBRATED,
+        age_mix=_NOT_CALIBRATED,
+        admit_share=float(u["admit_share"]),
+        transfer_share=float(u["transfer_share"]),
+        uhcd_share=float(u["uhcd_share"]),
+        uhcd_beds=int(u["uhcd_beds"]) if pd.notna(u["uhcd_beds"]) else 0,
+        uhcd_mean_los_hours=float(np.clip(uhcd_los, 2.0, 48.0)),
+        treatment_places_by_hour=_places_by_hour(mean_daily, treat_mean, p.ed_target_utilisation),
+    )
+
+
+def build_capacities(
+    tables: SaeTables,
+    territories: list[str],
+    parameters: ModelParameters = DEFAULT_PARAMETERS,
+) -> Capacities:
+    """The establishments (ED units, wards, critical care, SSR, SMUR teams) and SAMU rosters
+    of ``territories`` from the SAE tables alone, sized with ``parameters``: the part of the
+    calibration that needs no demand series (a scenario file is checked against it), and the
+    first step of :func:`build_network`."""
+    p = parameters
+    deps = deps_of(territories)
+    ed = _ed_table(tables.ed_units)
+    samu: dict[str, SamuCapacity] = {}
+    ests: dict[str, dict] = {}
+    for dep in deps:
+        units = _units_of(ed, dep)
+        samu[dep] = _samu_capacity(tables.samu_smur[tables.samu_smur["dep"] == dep], units, p)
+        for _, u in units.iterrows():
+            rec = ests.setdefault(u["finess"], _empty_est(u, dep))
+            rec["eds"] += (_ed_spec(u, p),)
+    _add_beds(tables, deps, ests, p)
+    establishments = tuple(
+        EstablishmentSpec(**rec)
+        for _, rec in sorted(ests.items())
+        if rec["eds"] or rec["wards"] or rec["icu"] or rec["ssr"] or rec["smur_teams"]
+    )
+    return Capacities(tuple(deps), establishments, samu, p)
+
+
 def build_network(
     inputs: NetworkInputs,
     territories: list[str],
@@ -127,37 +238,29 @@ def build_network(
 ) -> CareNetwork:
     """Calibrate the network of ``territories`` (département or région codes, or ``all``)
     for ``days`` days from ``start`` with the model assumptions ``parameters`` (recorded in
-    the network). Demand for a day outside the data's years repeats the same weekday of the
-    source year (364-day shift), keeping weekly and seasonal shape."""
+    the network): the capacities (:func:`build_capacities`), then the demand. Demand for a
+    day outside the data's years repeats the same weekday of the source year (364-day shift),
+    keeping weekly and seasonal shape."""
     p = parameters
-    deps = deps_of(territories)
+    capacities = build_capacities(inputs, territories, p)
+    deps = list(capacities.deps)
     dep_info = departements()
     hours_matrix, within = travel_hours(deps, inputs.geo, p)
-    ed = inputs.ed_units
-    # SAE "admissions" (dtHOSP, or dtMCO+dtLS+dtHAD+dtEXT where dtHOSP is empty) includes
-    # transfers to another establishment (dtEXT), which the model handles separately.
-    admitted = (ed["admissions"] - ed["transfers_out"].fillna(0)).clip(lower=0)
-    nat_admit = float(admitted.sum() / ed["passages"].sum())
-    nat_transfer = float(ed["transfers_out"].sum() / ed["passages"].sum())
-    nat_uhcd = float(ed["uhcd_stays"].sum() / ed["passages"].sum())
-    ed = ed.assign(
-        admit_share=_ratio(admitted, ed["passages"], nat_admit),
-        transfer_share=_ratio(ed["transfers_out"], ed["passages"], nat_transfer),
-        uhcd_share=_ratio(ed["uhcd_stays"], ed["passages"], nat_uhcd),
-    )
+    ed = _ed_table(inputs.ed_units)
 
     daily = inputs.ed_daily
     day_index = pd.date_range(start, periods=days, freq="D")
     source_days = _source_days(day_index, daily["date"])
 
     territories_out: list[TerritorySpec] = []
-    ests: dict[str, dict] = {}
+    unit_demand: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    """Per establishment, (demand share, age mix) of each of its ED units, in order."""
     for i, dep in enumerate(deps):
         d = daily[daily["dep"] == dep].pivot_table(
             index="date", columns="age_class", values="passages", aggfunc="sum"
         )
         d = d.reindex(columns=list(AGE_CLASSES)).fillna(0.0)
-        units = ed[(ed["dep"] == dep) & (ed["passages"] > 0)].reset_index(drop=True)
+        units = _units_of(ed, dep)
         # SurSaUD gives the daily shape; the SAE gives the volume. The SurSaUD series follows
         # the real OSCOUR regional series (about 86 % of SAE passages in 2023), so it is
         # scaled to the SAE passages of the département's units for the source year.
@@ -178,18 +281,13 @@ def build_network(
             seed[ped, 1:] *= np.array([0.2, 0.01, 0.01, 0.01])
             shares = _rake(seed, units["passages"].to_numpy(float), age_totals)
             shares = shares / np.maximum(shares.sum(axis=0, keepdims=True), 1e-12)
+        for k, u in units.iterrows():
+            age_mix = shares[k] * age_totals / max(float(shares[k] @ age_totals), 1e-12)
+            unit_demand.setdefault(u["finess"], []).append((shares[k].copy(), age_mix))
         # SAMU and SMUR of the département
-        ss = inputs.samu_smur[inputs.samu_smur["dep"] == dep]
-        calls_year = float(ss["calls_answered"].sum()) if len(ss) else 0.0
-        n_bases = int(ss["has_smur"].fillna(False).astype(bool).sum()) if len(ss) else 0
-        total_ed_year = float(units["passages"].sum()) if len(units) else 0.0
-        smur_year = float(ss["primary_road"].sum()) if len(ss) else 0.0
-        # SAE passages include patients brought by the SAMU's ambulances and SMUR teams.
-        ambulance_year = max(p.samu_ambulance_share_of_ed * total_ed_year - smur_year, 0.0)
-        calls_year = max(calls_year, ambulance_year + smur_year, 1.0)
-        doctor_share = float(ss["medical_regulation_files"].sum()) / calls_year if len(ss) else 0.5
+        s = capacities.samu[dep]
         season = demand.sum(axis=1) / max(year_rows.to_numpy().sum() / max(len(year_rows), 1), 1.0)
-        calls_per_day = calls_year / 365.0 * season
+        calls_per_day = s.calls_year / 365.0 * season
         territories_out.append(
             TerritorySpec(
                 dep=dep,
@@ -197,55 +295,26 @@ def build_network(
                 population=_age_population(inputs.population, dep),
                 ed_demand_per_day=demand * (1.0 - p.samu_ambulance_share_of_ed),
                 samu_calls_per_day=calls_per_day,
-                samu_ed_transport_share=ambulance_year / calls_year,
-                samu_smur_share=smur_year / calls_year,
-                samu_doctor_share=float(np.clip(doctor_share, 0.0, 1.0)),
-                arm_by_hour=_staff_by_hour(
-                    calls_year / 365.0 * 1.15,
-                    p.samu_arm_minutes,
-                    p.samu_target_utilisation,
-                    p.samu_min_arm,
-                ),
-                doctors_by_hour=_staff_by_hour(
-                    calls_year / 365.0 * 1.15 * doctor_share,
-                    p.samu_doctor_minutes,
-                    p.samu_target_utilisation,
-                ),
-                travel_hours_within=float(within[i] / np.sqrt(max(n_bases, 1))),
+                samu_ed_transport_share=s.ambulance_year / s.calls_year,
+                samu_smur_share=s.smur_year / s.calls_year,
+                samu_doctor_share=float(np.clip(s.doctor_share, 0.0, 1.0)),
+                arm_by_hour=s.arm_by_hour,
+                doctors_by_hour=s.doctors_by_hour,
+                travel_hours_within=float(within[i] / np.sqrt(max(s.n_bases, 1))),
                 passages_scale=passages_scale,
             )
         )
-        treat_mean = p.ed_treatment_median_hours * np.exp(p.ed_treatment_sigma**2 / 2)
-        for k, u in units.iterrows():
-            rec = ests.setdefault(u["finess"], _empty_est(u, dep))
-            uhcd_days = u.get("uhcd_days", np.nan)
-            uhcd_los = (
-                float(uhcd_days / u["uhcd_stays"] * HOURS_PER_DAY)
-                if pd.notna(uhcd_days) and u["uhcd_stays"] > 0
-                else 18.0
-            )
-            mean_daily = u["passages"] / 365.0
-            rec["eds"] += (
-                EDSpec(
-                    unit_type=str(u["unit_type"]),
-                    annual_passages=float(u["passages"]),
-                    demand_share=shares[k].copy(),
-                    age_mix=shares[k] * age_totals / max(float(shares[k] @ age_totals), 1e-12),
-                    admit_share=float(u["admit_share"]),
-                    transfer_share=float(u["transfer_share"]),
-                    uhcd_share=float(u["uhcd_share"]),
-                    uhcd_beds=int(u["uhcd_beds"]) if pd.notna(u["uhcd_beds"]) else 0,
-                    uhcd_mean_los_hours=float(np.clip(uhcd_los, 2.0, 48.0)),
-                    treatment_places_by_hour=_places_by_hour(
-                        mean_daily, treat_mean, p.ed_target_utilisation
-                    ),
-                ),
-            )
-    _add_beds(inputs, deps, ests, p)
     establishments = tuple(
-        EstablishmentSpec(**rec)
-        for _, rec in sorted(ests.items())
-        if rec["eds"] or rec["wards"] or rec["icu"] or rec["ssr"] or rec["smur_teams"]
+        replace(
+            e,
+            eds=tuple(
+                replace(u, demand_share=share, age_mix=mix)
+                for u, (share, mix) in zip(e.eds, unit_demand.get(e.finess, []), strict=True)
+            ),
+        )
+        if e.eds
+        else e
+        for e in capacities.establishments
     )
     return CareNetwork(
         start=start,
@@ -291,7 +360,7 @@ def _empty_est(row: pd.Series, dep: str) -> dict:
 
 
 def _add_beds(
-    inputs: NetworkInputs, deps: list[str], ests: dict[str, dict], p: ModelParameters
+    inputs: SaeTables, deps: list[str], ests: dict[str, dict], p: ModelParameters
 ) -> None:
     names = inputs.establishments.set_index("finess")["name"].to_dict()
     ed_admits: dict[tuple[str, str], float] = {}
@@ -364,7 +433,7 @@ def _add_beds(
     _add_ssr_direct_admissions(ests, ssr_stays_per_day, p)
 
 
-def _smur_share_of_passages(inputs: NetworkInputs, deps: list[str]) -> dict[str, float]:
+def _smur_share_of_passages(inputs: SaeTables, deps: list[str]) -> dict[str, float]:
     """Per département: SMUR primary exits / ED passages (the share of ED patients brought by
     a SMUR team, as the simulation derives it from the territory's SAMU calls)."""
     smur = inputs.samu_smur.groupby("dep")["primary_road"].sum(min_count=1)

@@ -6,7 +6,7 @@ embedded data (SAE, SurSaUD, INSEE population, département geometry). All the I
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 
@@ -20,8 +20,9 @@ from twin.sources import insee, sae, sursaud
 
 
 @dataclass(frozen=True)
-class NetworkInputs:
-    """The tidy tables a network is calibrated from (see :func:`load_inputs`)."""
+class SaeTables:
+    """The SAE tables of a territory: its establishments and their capacities, without any
+    demand series (what a scenario file is checked against: :func:`load_sae_tables`)."""
 
     year: int
     establishments: pd.DataFrame
@@ -30,31 +31,50 @@ class NetworkInputs:
     critical_care: pd.DataFrame
     ssr: pd.DataFrame
     samu_smur: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class NetworkInputs(SaeTables):
+    """The tidy tables a network is calibrated from (see :func:`load_inputs`): the SAE tables
+    plus population, the daily SurSaUD ED series (most of the reading time) and geometry."""
+
     population: pd.DataFrame
     ed_daily: pd.DataFrame
     geo: pd.DataFrame
 
 
-def load_inputs(year: int, deps: list[str] | None = None) -> NetworkInputs:
-    """Read every table the network needs for ``year`` from the embedded data (I/O here)."""
+def _keep(df: pd.DataFrame, deps: list[str]) -> pd.DataFrame:
+    return df[df["dep"].isin(deps)].reset_index(drop=True)
+
+
+def load_sae_tables(year: int, deps: list[str] | None = None) -> SaeTables:
+    """Read the SAE tables of ``deps`` for ``year`` from the embedded data (I/O here)."""
     deps = deps or list(departements().index)
+    return SaeTables(
+        year=year,
+        establishments=_keep(sae.load_establishments(year), deps),
+        ed_units=_keep(sae.load_ed_units(year), deps),
+        mco=_keep(sae.load_mco(year), deps),
+        critical_care=_keep(sae.load_critical_care(year), deps),
+        ssr=_keep(sae.load_ssr(year), deps),
+        samu_smur=_keep(sae.load_samu_smur(year), deps),
+    )
 
-    def keep(df: pd.DataFrame) -> pd.DataFrame:
-        return df[df["dep"].isin(deps)].reset_index(drop=True)
 
+def load_inputs(
+    year: int, deps: list[str] | None = None, sae_tables: SaeTables | None = None
+) -> NetworkInputs:
+    """Read every table the network needs for ``year`` from the embedded data (I/O here);
+    ``sae_tables``: those of the same year and départements, already read."""
+    deps = deps or list(departements().index)
+    tables = sae_tables or load_sae_tables(year, deps)
     pop = insee.load_population()
     pop_year = year if year in set(pop["year"]) else int(pop["year"].max())
     daily = sursaud.load_ed_daily()
     return NetworkInputs(
-        year=year,
-        establishments=keep(sae.load_establishments(year)),
-        ed_units=keep(sae.load_ed_units(year)),
-        mco=keep(sae.load_mco(year)),
-        critical_care=keep(sae.load_critical_care(year)),
-        ssr=keep(sae.load_ssr(year)),
-        samu_smur=keep(sae.load_samu_smur(year)),
-        population=keep(pop[pop["year"] == pop_year]),
-        ed_daily=keep(daily),
+        **{f.name: getattr(tables, f.name) for f in fields(SaeTables)},
+        population=_keep(pop[pop["year"] == pop_year], deps),
+        ed_daily=_keep(daily, deps),
         geo=dep_geometry(),
     )
 

@@ -124,3 +124,39 @@ class CareNetwork:
 
     def hours(self) -> float:
         return self.days * HOURS_PER_DAY
+
+
+@dataclass(frozen=True)
+class SamuCapacity:
+    """A département's SAMU and SMUR figures from the SAE (answered calls, exits, rosters)."""
+
+    calls_year: float
+    """Answered calls a year, at least the calls behind SAMU-brought ED passages."""
+    smur_year: float
+    """SMUR primary exits a year."""
+    ambulance_year: float
+    """ED passages a year brought by a SAMU ambulance (not a SMUR team)."""
+    doctor_share: float
+    """Medical regulation files / answered calls (not clipped)."""
+    n_bases: int
+    """SMUR bases of the département."""
+    arm_by_hour: tuple[int, ...]
+    doctors_by_hour: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Capacities:
+    """The establishments and base capacities of a territory, from the SAE tables alone (no
+    demand series): what a scenario file is checked against (FINESS codes, resources held,
+    capacity going negative), built with the same rules and parameters as the network, which
+    :func:`twin.network.build_network` completes with the demand.
+
+    Same names as :class:`CareNetwork` where they mean the same (``deps``,
+    ``establishments``), so the scenario compiler resolves targets against either. The ED
+    units' ``demand_share`` and ``age_mix`` are empty here: they come from the demand series.
+    """
+
+    deps: tuple[str, ...]
+    establishments: tuple[EstablishmentSpec, ...]
+    samu: dict[str, SamuCapacity]
+    parameters: ModelParameters

@@ -18,6 +18,7 @@ import numpy as np
 
 from twin.geography import dep_sort_key, departements
 from twin.network import CareNetwork, EstablishmentSpec, ModelParameters, Policy
+from twin.network.spec import Capacities
 from twin.scenario import model as m
 from twin.scenario.values import WEEKDAYS, Range, hours_of_day
 from twin.sim import interventions as iv
@@ -78,7 +79,7 @@ def holds(est: EstablishmentSpec, resource: str) -> bool:
     raise ValueError(f"{resource} is not held by establishments")
 
 
-def territory_holders(resource: str, network: CareNetwork) -> tuple[str, ...]:
+def territory_holders(resource: str, network: CareNetwork | Capacities) -> tuple[str, ...]:
     if resource == "smur":
         teams: dict[str, int] = {}
         for e in network.establishments:
@@ -87,8 +88,11 @@ def territory_holders(resource: str, network: CareNetwork) -> tuple[str, ...]:
     return network.deps
 
 
-def holders(resource: str, target: m.Target, network: CareNetwork) -> tuple[str, ...]:
-    """Keys (FINESS or département) of the holders of ``resource`` targeted in ``network``."""
+def holders(
+    resource: str, target: m.Target, network: CareNetwork | Capacities
+) -> tuple[str, ...]:
+    """Keys (FINESS or département) of the holders of ``resource`` targeted in ``network``
+    (a calibrated network, or the capacities a scenario file is checked against)."""
     if resource in iv.TERRITORY_RESOURCES:
         deps = target_deps(target, network.deps)
         return tuple(d for d in territory_holders(resource, network) if d in deps)
@@ -142,7 +146,7 @@ def closure_window(c: m.EDClosure, period: m.Period) -> iv.TimeWindow:
 
 
 def capacity_changes(
-    i: m.CapacityChange | m.StaffShortage, period: m.Period, network: CareNetwork
+    i: m.CapacityChange | m.StaffShortage, period: m.Period, network: CareNetwork | Capacities
 ) -> list[iv.CapacityChange]:
     window = time_window(i.window, period)
     if isinstance(i, m.CapacityChange):

@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from twin.geography import dep_to_reg
-from twin.network import CareNetwork, ModelParameters
+from twin.network import DEFAULT_PARAMETERS, CareNetwork, ModelParameters
 from twin.network.cache import NETWORK_CACHE_SIZE, network_for
 from twin.scenario.compile import (
     compile_demand,
@@ -47,7 +47,7 @@ def cached_forecast(
     quantile: float,
     method: str,
     seed: int,
-    parameters: ModelParameters,
+    parameters: ModelParameters = DEFAULT_PARAMETERS,
 ) -> dict[str, np.ndarray]:
     """Forecast demand multipliers of a block (the same for every replication)."""
     # deferred: forecasting is optional, and only a demand of source: forecast needs it
