@@ -137,7 +137,12 @@ N_DEP_COUNTERS = 4
 
 
 class Simulation:
-    """Builds and runs one replication; :func:`twin.sim.replication.run_replication` wraps it."""
+    """Builds and runs one replication; :func:`twin.sim.replication.run_replication` wraps it.
+
+    The model assumptions are ``network.parameters`` (:class:`twin.network.ModelParameters`),
+    the ones the network was calibrated with: the simulation takes no parameters argument, so
+    it cannot draw with assumptions other than those its capacities were sized with. The
+    hospital and SAMU ``policy`` is separate (it does not enter the calibration)."""
 
     def __init__(
         self,
@@ -345,7 +350,7 @@ class Simulation:
         return min(int(t // HOURS_PER_DAY), self.days - 1)
 
     def _lognormal(self, mean_hours: float, z: float) -> float:
-        """Log-normal draw with the given mean (CV set by LOS_SIGMA) from a normal score."""
+        """Log-normal draw with the given mean (CV set by ``los_sigma``) from a normal score."""
         s = self.parameters.los_sigma
         return mean_hours * math.exp(s * z - s * s / 2.0)
 
