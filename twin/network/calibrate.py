@@ -33,6 +33,7 @@ within one, half the square root of its area.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -391,32 +392,14 @@ def _add_beds(
     cc = inputs.critical_care
     icu = cc[cc["dep"].isin(deps) & (cc["unit_code"] == "REAADU")]
     icu_stays: dict[str, float] = {}
-    for finess, g in icu.groupby("finess"):
-        beds = int(g["beds"].sum())
-        stays = float(g["stays"].sum())
-        pdays = float(g["patient_days"].sum())
-        if beds <= 0 or stays <= 0 or pdays <= 0:
-            continue
-        rec = ests.setdefault(finess, _empty_est(g.iloc[0], g.iloc[0]["dep"]))
-        rec["name"] = names.get(finess, rec["name"])
-        rec["icu"] = WardSpec(
-            beds=beds, mean_los_hours=pdays / stays * HOURS_PER_DAY, typical_occupied=pdays / 365.0
-        )
+    for finess, rec, spec, stays in _pooled_units(icu, "patient_days", ests, names):
+        rec["icu"] = spec
         icu_stays[finess] = stays
     _add_icu_direct_admissions(ests, icu_stays, _smur_share_of_passages(inputs, deps), p)
     ssr = inputs.ssr[inputs.ssr["dep"].isin(deps)]
     ssr_stays_per_day: dict[str, float] = {}
-    for finess, g in ssr.groupby("finess"):
-        beds = int(g["beds"].sum())
-        stays = float(g["stays"].sum())
-        pdays = float(g["days"].sum())
-        if beds <= 0 or stays <= 0 or pdays <= 0:
-            continue
-        rec = ests.setdefault(finess, _empty_est(g.iloc[0], g.iloc[0]["dep"]))
-        rec["name"] = names.get(finess, rec["name"])
-        rec["ssr"] = WardSpec(
-            beds=beds, mean_los_hours=pdays / stays * HOURS_PER_DAY, typical_occupied=pdays / 365
-        )
+    for finess, rec, spec, stays in _pooled_units(ssr, "days", ests, names):
+        rec["ssr"] = spec
         ssr_stays_per_day[finess] = stays / 365.0
     ss = inputs.samu_smur[inputs.samu_smur["dep"].isin(deps)]
     for _, r in ss.iterrows():
@@ -431,6 +414,25 @@ def _add_beds(
             rec["smur_teams"] = max(1, round(exits / p.smur_exits_per_team_year))
         rec["samu_centre"] = has_samu
     _add_ssr_direct_admissions(ests, ssr_stays_per_day, p)
+
+
+def _pooled_units(
+    units: pd.DataFrame, days_column: str, ests: dict[str, dict], names: dict[str, str]
+) -> Iterator[tuple[str, dict, WardSpec, float]]:
+    """Per establishment, its units of one kind (critical care, SSR) pooled into one bed pool:
+    (FINESS, its record, the pool, stays a year), for those with beds, stays and days."""
+    for finess, g in units.groupby("finess"):
+        beds = int(g["beds"].sum())
+        stays = float(g["stays"].sum())
+        pdays = float(g[days_column].sum())
+        if beds <= 0 or stays <= 0 or pdays <= 0:
+            continue
+        rec = ests.setdefault(finess, _empty_est(g.iloc[0], g.iloc[0]["dep"]))
+        rec["name"] = names.get(finess, rec["name"])
+        spec = WardSpec(
+            beds=beds, mean_los_hours=pdays / stays * HOURS_PER_DAY, typical_occupied=pdays / 365.0
+        )
+        yield finess, rec, spec, stays
 
 
 def _smur_share_of_passages(inputs: SaeTables, deps: list[str]) -> dict[str, float]:
