@@ -9,7 +9,8 @@ simulates the demand an analyst would have expected on that day rather than last
 
 **What the multiplier is (stated).** ``ed_demand_per_day`` holds the *walk-in* share of ED
 passages only: the network removes the share brought by the SAMU
-(:data:`twin.network.SAMU_AMBULANCE_SHARE_OF_ED`, 10 %), which the simulation generates from
+(``ModelParameters.samu_ambulance_share_of_ed``, 10 % by default, recorded in the
+network), which the simulation generates from
 SAMU calls instead. The forecast is of *all* passages (SurSaUD ``nbre_pass_tot``). So the
 multiplier compares like with like::
 
@@ -40,7 +41,6 @@ import numpy as np
 import pandas as pd
 
 from forecasting.demand import AGE_CLASSES, expected_daily_passages
-from twin.network import SAMU_AMBULANCE_SHARE_OF_ED
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -91,7 +91,7 @@ def demand_multiplier(
     per département, the share of the forecast that a zero baseline makes unreachable
     (see the module docstring).
     """
-    walk_in = 1.0 - SAMU_AMBULANCE_SHARE_OF_ED
+    walk_in = 1.0 - network.parameters.samu_ambulance_share_of_ed
     mult, lost = {}, {}
     for t in network.territories:
         fc = np.asarray(passages[t.dep], dtype=float)

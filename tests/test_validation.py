@@ -57,7 +57,7 @@ def test_critical_care_inflow_matches_sae_stays_when_every_ed_is_counted():
     three times the rate, and direct admissions — add up to SAE stays within 5 %. Counting
     only a unit's own ED (as before) gave about 30 % too many nationally."""
     from twin.geography import deps_of
-    from twin.network import _smur_share_of_passages, ed_icu_admissions_per_year
+    from twin.network.calibrate import _smur_share_of_passages, ed_icu_admissions_per_year
 
     deps = deps_of(["R32"])
     inputs = load_inputs(2023, deps)

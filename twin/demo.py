@@ -35,7 +35,7 @@ from forecasting.output import french_table, write_outputs
 from forecasting.shortages.run import run_shortages, summary_text
 from twin.batch import run_and_compare
 from twin.geography import departements
-from twin.network_cache import inputs_for
+from twin.network.cache import inputs_for
 from twin.outputs import record_outputs
 from twin.paths import scenarios_dir
 from twin.scenario import Overrides, load_scenario, replicate

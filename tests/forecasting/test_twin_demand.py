@@ -11,10 +11,10 @@ import pytest
 
 from forecasting.demand import expected_daily_passages
 from forecasting.twin_demand import demand_multiplier, forecast_demand_multiplier
-from twin.network import SAMU_AMBULANCE_SHARE_OF_ED, build_network, load_inputs
+from twin.network import DEFAULT_PARAMETERS, build_network, load_inputs
 from twin.sources.sursaud import load_ed_daily
 
-WALK_IN = 1.0 - SAMU_AMBULANCE_SHARE_OF_ED
+WALK_IN = 1.0 - DEFAULT_PARAMETERS.samu_ambulance_share_of_ed
 
 
 @pytest.fixture(scope="module")

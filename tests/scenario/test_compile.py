@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.scenario.conftest import CORSE_BASE, ED_CALVI, ICU_2A, ICU_2B
-from twin.network_cache import network_for
+from twin.network.cache import network_for
 from twin.scenario import (
     check_scenario,
     compile_demand,
@@ -148,8 +148,8 @@ def test_policy_block_then_policy_interventions_map_onto_the_simulation_policy(w
         )
     )
     p = compile_policy(s)
-    assert (p.plan_blanc_on, p.plan_blanc_off, p.plan_blanc_surge_share) == (0.96, 0.85, 0.2)
-    assert p.cancel_electives_in_plan_blanc is False and p.samu_orientation is True
+    assert (p.plan_blanc_on, p.plan_blanc_off, p.surge_share) == (0.96, 0.85, 0.2)
+    assert p.cancel_electives is False and p.samu_orientation is True
 
 
 def test_supply_disruptions_are_handed_over_as_shortage_module_objects(write):

@@ -9,7 +9,7 @@ import pytest
 
 from tests.scenario.conftest import CORSE_BASE, line_of
 from twin.errors import DataError
-from twin.network_cache import network_for
+from twin.network.cache import network_for
 from twin.scenario import blocks, compile_demand, load_scenario, replicate
 from twin.scenario.run import cached_forecast
 

@@ -35,7 +35,9 @@ def test_vectorised_ed_attributes_equal_the_reference_scalar_ones():
     marks = rng.random((3000, 9))
     ages = rng.integers(0, 5, 3000)
     for unit in sim.eds:
-        triage, disp, treat, delay = pw.ed_attributes(unit, ages, marks)
+        triage, disp, treat, delay = pw.ed_attributes(
+            unit, ages, marks, sim.parameters, sim._triage_cum
+        )
         for i in range(0, 3000, 7):
             want = sim._ed_attributes(unit, int(ages[i]), marks[i], None)
             assert (triage[i], disp[i]) == want[:2]

@@ -75,7 +75,8 @@ def test_the_pathway_reads_marks_only_by_slot_name():
 def _attributes(marks: np.ndarray, ages: np.ndarray) -> list[np.ndarray]:
     sim = pw.Simulation(two_ed_network(days=2, places=12), np.random.SeedSequence(2))
     return [np.concatenate(x) for x in zip(
-        *(pw.ed_attributes(unit, ages, marks) for unit in sim.eds), strict=True
+        *(pw.ed_attributes(unit, ages, marks, sim.parameters, sim._triage_cum) for unit in sim.eds),
+        strict=True,
     )]
 
 

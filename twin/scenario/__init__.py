@@ -17,7 +17,7 @@ A one-way pipeline, one module per step (each imports only earlier steps):
 :func:`load_scenario` (:mod:`~twin.scenario.pipeline`) chains steps 1-4 and returns the
 resolved runs, or raises :class:`twin.errors.DataError` naming file, line, field, expected and
 found. :mod:`~twin.scenario.schema` writes the JSON Schema and reference documentation.
-The calibrated networks are cached in :mod:`twin.network_cache`.
+The calibrated networks are cached in :mod:`twin.network.cache`.
 """
 
 from twin.scenario.compile import (

@@ -17,11 +17,11 @@ from datetime import date
 import numpy as np
 
 from twin.geography import dep_sort_key, departements
-from twin.network import CareNetwork, EstablishmentSpec
+from twin.network import CareNetwork, EstablishmentSpec, ModelParameters, Policy
+from twin.network.spec import Capacities
 from twin.scenario import model as m
 from twin.scenario.values import WEEKDAYS, Range, hours_of_day
 from twin.sim import interventions as iv
-from twin.sim import pathway as pw
 from twin.sim.clock import HOURS_PER_DAY
 
 NIGHT_HOURS = "20:00-08:00"
@@ -79,7 +79,7 @@ def holds(est: EstablishmentSpec, resource: str) -> bool:
     raise ValueError(f"{resource} is not held by establishments")
 
 
-def territory_holders(resource: str, network: CareNetwork) -> tuple[str, ...]:
+def territory_holders(resource: str, network: CareNetwork | Capacities) -> tuple[str, ...]:
     if resource == "smur":
         teams: dict[str, int] = {}
         for e in network.establishments:
@@ -88,8 +88,11 @@ def territory_holders(resource: str, network: CareNetwork) -> tuple[str, ...]:
     return network.deps
 
 
-def holders(resource: str, target: m.Target, network: CareNetwork) -> tuple[str, ...]:
-    """Keys (FINESS or département) of the holders of ``resource`` targeted in ``network``."""
+def holders(
+    resource: str, target: m.Target, network: CareNetwork | Capacities
+) -> tuple[str, ...]:
+    """Keys (FINESS or département) of the holders of ``resource`` targeted in ``network``
+    (a calibrated network, or the capacities a scenario file is checked against)."""
     if resource in iv.TERRITORY_RESOURCES:
         deps = target_deps(target, network.deps)
         return tuple(d for d in territory_holders(resource, network) if d in deps)
@@ -143,7 +146,7 @@ def closure_window(c: m.EDClosure, period: m.Period) -> iv.TimeWindow:
 
 
 def capacity_changes(
-    i: m.CapacityChange | m.StaffShortage, period: m.Period, network: CareNetwork
+    i: m.CapacityChange | m.StaffShortage, period: m.Period, network: CareNetwork | Capacities
 ) -> list[iv.CapacityChange]:
     window = time_window(i.window, period)
     if isinstance(i, m.CapacityChange):
@@ -178,21 +181,20 @@ def compile_interventions(scenario: m.Scenario, network: CareNetwork) -> iv.Inte
     return iv.Interventions(capacity=tuple(capacity), ed_closures=tuple(closures))
 
 
-def compile_policy(scenario: m.Scenario) -> pw.Policy:
-    """The run's policy: the ``policy`` block, then each ``policy`` intervention in order."""
+def compile_policy(scenario: m.Scenario) -> Policy:
+    """The run's policy: the ``policy`` block, then each ``policy`` intervention in order
+    (same field names all the way to the simulation's agents)."""
     p = scenario.policy.model_dump()
     for i in scenario.interventions:
         if isinstance(i, m.PolicyChange):
             p.update(i.settings())
-    return pw.Policy(
-        plan_blanc=p["plan_blanc"],
-        plan_blanc_on=p["plan_blanc_on"],
-        plan_blanc_off=p["plan_blanc_off"],
-        plan_blanc_surge_share=p["surge_share"],
-        cancel_electives_in_plan_blanc=p["cancel_electives"],
-        max_boarding_hours=p["max_boarding_hours"],
-        samu_orientation=p["samu_orientation"],
-    )
+    return Policy(**p)
+
+
+def compile_parameters(scenario: m.Scenario) -> ModelParameters:
+    """The model assumptions the run's network is calibrated with (the simulation reads them
+    from the network: :attr:`twin.network.CareNetwork.parameters`)."""
+    return scenario.parameters
 
 
 # --------------------------------------------------------------------------- demand

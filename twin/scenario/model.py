@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, create_model
 
-from twin import network as nw
+from twin.network.parameters import ModelParameters, Policy, policy_changes_fields
 from twin.scenario.values import (
     DepCode,
     Finess,
@@ -163,37 +163,8 @@ def _demand_source(v: Any) -> Any:
 # --------------------------------------------------------------------------- policy
 
 
-class Policy(Strict):
-    """Behaviour of hospitals and SAMU (maps onto :class:`twin.sim.pathway.Policy`)."""
-
-    plan_blanc: StrictBool = Field(True, description="Hospitals may trigger their crisis plan.")
-    plan_blanc_on: float = Field(
-        nw.PLAN_BLANC_ON,
-        gt=0,
-        le=1.5,
-        description="Occupancy share (occupied + waiting beds / beds) that triggers it.",
-    )
-    plan_blanc_off: float = Field(
-        nw.PLAN_BLANC_OFF, gt=0, le=1.5, description="Occupancy share below which it stands down."
-    )
-    surge_share: float = Field(
-        nw.PLAN_BLANC_SURGE_SHARE,
-        ge=0,
-        le=1,
-        description="Surge beds opened under the plan, as a share of the ward's beds.",
-    )
-    cancel_electives: StrictBool = Field(
-        True, description="Elective deprogramming: cancel scheduled admissions under the plan."
-    )
-    max_boarding_hours: float = Field(
-        nw.MAX_BOARDING_HOURS,
-        gt=0,
-        le=168,
-        description="Hours an admitted patient waits in the ED before a transfer is sought.",
-    )
-    samu_orientation: StrictBool = Field(
-        True, description="The SAMU orients patients to the least busy open ED of the région."
-    )
+# The ``policy`` block is :class:`twin.network.Policy` itself (one definition per field, used
+# unchanged by the simulation and its agents); ``parameters`` is :class:`ModelParameters`.
 
 
 # --------------------------------------------------------------------------- interventions
@@ -295,28 +266,9 @@ class DemandShock(_Intervention):
     target: Target = Field(default_factory=Target, description="Départements or régions.")
 
 
-class PolicyChange(_Intervention):
+class _PolicyChange(_Intervention):
     """Change the behaviour of hospitals or the SAMU for the whole run (the simulation's
     policy is not time-varying). Fields as in ``policy``; unset fields keep its value."""
-
-    type: Literal["policy"]
-    plan_blanc: StrictBool | None = Field(None, description="As `policy.plan_blanc`.")
-    plan_blanc_on: float | None = Field(
-        None, gt=0, le=1.5, description="As `policy.plan_blanc_on`."
-    )
-    plan_blanc_off: float | None = Field(
-        None, gt=0, le=1.5, description="As `policy.plan_blanc_off`."
-    )
-    surge_share: float | None = Field(None, ge=0, le=1, description="As `policy.surge_share`.")
-    cancel_electives: StrictBool | None = Field(
-        None, description="As `policy.cancel_electives`."
-    )
-    max_boarding_hours: float | None = Field(
-        None, gt=0, le=168, description="As `policy.max_boarding_hours`."
-    )
-    samu_orientation: StrictBool | None = Field(
-        None, description="As `policy.samu_orientation`."
-    )
 
     def settings(self) -> dict[str, Any]:
         return {
@@ -324,6 +276,16 @@ class PolicyChange(_Intervention):
             for k, v in self.model_dump(exclude={"type", "id", "description"}).items()
             if v is not None
         }
+
+
+PolicyChange = create_model(  # every field of Policy, optional, with its type and bounds
+    "PolicyChange",
+    __base__=_PolicyChange,
+    __doc__=_PolicyChange.__doc__,
+    __module__=__name__,
+    type=(Literal["policy"], ...),
+    **policy_changes_fields(),
+)
 
 
 class SupplyDisruption(_Intervention):
@@ -423,5 +385,11 @@ class Scenario(Strict):
         ),
     ] = Field(default_factory=Demand, description="ED demand source.")
     policy: Policy = Field(default_factory=Policy, description="Hospital and SAMU behaviour.")
+    parameters: ModelParameters = Field(
+        default_factory=ModelParameters,
+        description="Model assumptions (treatment times, staffing targets, shares); the "
+        "network is calibrated and the patients simulated with them. Unset fields keep the "
+        "calibrated defaults.",
+    )
     interventions: tuple[Intervention, ...] = Field((), description="What changes, when, where.")
     sweep: Sweep | None = Field(None, description="Expand into a family of scenarios.")

@@ -3,12 +3,11 @@ territory, with the line of each: FINESS codes named, targets holding the resour
 no two interventions contradicting each other (two changes of the same kind to the same
 resource of the same holder at the same hour) and no capacity going negative.
 
-They read the network of the scenario's territory from :func:`twin.network_cache.network_for`
-(the same cached network the runs compile against). Its calibration is a small part of the
-cost (about 0.1 s for a région, against 2 s to read its SAE/SurSaUD tables, which the run
-needs anyway) and the negative-capacity check needs calibrated capacities (ED places and
-SAMU staff per hour follow calibrated demand), so the checks read that network rather
-than a second, uncalibrated inventory.
+They read the establishments and base capacities of the scenario's territory
+(:func:`twin.network.cache.capacities_for`: the SAE tables only, sized with the scenario's
+``parameters`` by the same code as the network the runs use, which completes them with the
+demand). Neither the daily SurSaUD series (most of the 2 s it takes to read a région's
+inputs) nor the demand calibration is needed to check a file.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from twin.errors import DataProblem
-from twin.network import CareNetwork
-from twin.network_cache import network_for
+from twin.network.cache import capacities_for
+from twin.network.spec import Capacities
 from twin.scenario import compile as cp
 from twin.scenario import model as m
 from twin.scenario import paths as pth
@@ -44,8 +43,7 @@ def check_network(scenario: m.Scenario, loc: Located, file: str) -> list[DataPro
     deps = cp.scenario_deps(scenario.territories)
     if not deps:
         return r.problems
-    period = scenario.period
-    net = network_for(scenario.data_year, deps, period.start, period.days)
+    net = capacities_for(scenario.data_year, deps, scenario.parameters)
     ests = {e.finess: e for e in net.establishments}
     for k, i in enumerate(scenario.interventions):
         p: Path_ = ("interventions", k)
@@ -91,7 +89,7 @@ def check_network(scenario: m.Scenario, loc: Located, file: str) -> list[DataPro
     return r.problems
 
 
-def _compiled(s: m.Scenario, net: CareNetwork) -> list[tuple[int, iv.CapacityChange]]:
+def _compiled(s: m.Scenario, net: Capacities) -> list[tuple[int, iv.CapacityChange]]:
     out = []
     for k, i in enumerate(s.interventions):
         if isinstance(i, m.CapacityChange | m.StaffShortage):
@@ -99,11 +97,11 @@ def _compiled(s: m.Scenario, net: CareNetwork) -> list[tuple[int, iv.CapacityCha
     return out
 
 
-def _check_contradictions(s: m.Scenario, net: CareNetwork, r: Report) -> None:
+def _check_contradictions(s: m.Scenario, net: Capacities, r: Report) -> None:
     central = _extreme(s, "low")
     changes = _compiled(central, net)
-    n_hours = net.days * HOURS_PER_DAY
-    first_weekday = net.start.weekday()
+    n_hours = s.period.days * HOURS_PER_DAY
+    first_weekday = s.period.start.weekday()
     masks = [c.window.mask(n_hours, first_weekday) for _, c in changes]
     reported: set[int] = set()
     for a in range(len(changes)):
@@ -119,7 +117,7 @@ def _check_contradictions(s: m.Scenario, net: CareNetwork, r: Report) -> None:
             if not shared or not both.any():
                 continue
             h = int(np.argmax(both))
-            when = net.start + timedelta(days=h // HOURS_PER_DAY)
+            when = s.period.start + timedelta(days=h // HOURS_PER_DAY)
             holder = shared[0] + (f" and {len(shared) - 1} other(s)" if len(shared) > 1 else "")
             r.add(("interventions", kb),
                   f"one {s.interventions[kb].type} per resource and holder at a time "
@@ -129,10 +127,9 @@ def _check_contradictions(s: m.Scenario, net: CareNetwork, r: Report) -> None:
             reported.add(kb)
 
 
-def _bases(net: CareNetwork) -> dict[tuple[str, str], list[np.ndarray]]:
-    """Hourly base capacity series per (resource, holder): one per pool (an establishment
-    with a general and a paediatric ED has two ED pools)."""
-    days = net.days
+def _bases(net: Capacities, days: int) -> dict[tuple[str, str], list[np.ndarray]]:
+    """Hourly base capacity series over ``days`` days per (resource, holder): one per pool
+    (an establishment with a general and a paediatric ED has two ED pools)."""
     out: dict[tuple[str, str], list[np.ndarray]] = {}
 
     def put(resource, key, arr):
@@ -153,22 +150,23 @@ def _bases(net: CareNetwork) -> dict[tuple[str, str], list[np.ndarray]]:
     teams: dict[str, int] = {}
     for e in net.establishments:
         teams[e.dep] = teams.get(e.dep, 0) + e.smur_teams
-    for t in net.territories:
-        put("samu_arm", t.dep, np.tile(t.arm_by_hour, days))
-        put("samu_doctor", t.dep, np.tile(t.doctors_by_hour, days))
-        if teams.get(t.dep, 0):
-            put("smur", t.dep, np.full(n, teams[t.dep]))
+    for dep in net.deps:
+        samu = net.samu[dep]
+        put("samu_arm", dep, np.tile(samu.arm_by_hour, days))
+        put("samu_doctor", dep, np.tile(samu.doctors_by_hour, days))
+        if teams.get(dep, 0):
+            put("smur", dep, np.full(n, teams[dep]))
     return out
 
 
-def _check_negative(s: m.Scenario, net: CareNetwork, r: Report) -> None:
+def _check_negative(s: m.Scenario, net: Capacities, r: Report) -> None:
     changes = _compiled(s, net)
     negative = [(k, c) for k, c in changes if c.delta < 0]
     if not negative:
         return
-    bases = _bases(net)
+    bases = _bases(net, s.period.days)
     names = {e.finess: e.name for e in net.establishments}
-    first_weekday = net.start.weekday()
+    first_weekday = s.period.start.weekday()
     done: set[tuple[str, str]] = set()
     for k, c in negative:
         for key in c.targets:
@@ -188,7 +186,7 @@ def _check_negative(s: m.Scenario, net: CareNetwork, r: Report) -> None:
                 raw = base * factor + delta
                 if raw.min() < 0:
                     h = int(np.argmin(raw))
-                    when: date = net.start + timedelta(days=h // HOURS_PER_DAY)
+                    when: date = s.period.start + timedelta(days=h // HOURS_PER_DAY)
                     who = f"{key} ({names[key]})" if key in names else f"département {key}"
                     r.add(("interventions", k),
                           "a change that leaves a capacity >= 0",

@@ -11,7 +11,7 @@ numbers) nor on the block. Every random stream of the simulation is named after 
 draws for (an ED's FINESS, a SAMU's département: :mod:`twin.rng`), so a département's
 patients are the same whichever block it is simulated in.
 
-The network of a block comes from :func:`twin.network_cache.network_for` (cached per
+The network of a block comes from :func:`twin.network.cache.network_for` (cached per
 process, so the replications of a block on one worker build it once); the forecast demand of
 a block is cached here the same way.
 """
@@ -25,9 +25,14 @@ import numpy as np
 import xarray as xr
 
 from twin.geography import dep_to_reg
-from twin.network import CareNetwork
-from twin.network_cache import NETWORK_CACHE_SIZE, network_for
-from twin.scenario.compile import compile_demand, compile_interventions, compile_policy
+from twin.network import DEFAULT_PARAMETERS, CareNetwork, ModelParameters
+from twin.network.cache import NETWORK_CACHE_SIZE, network_for
+from twin.scenario.compile import (
+    compile_demand,
+    compile_interventions,
+    compile_parameters,
+    compile_policy,
+)
 from twin.scenario.resolve import ResolvedScenario
 from twin.sim.replication import run_replication
 
@@ -42,12 +47,13 @@ def cached_forecast(
     quantile: float,
     method: str,
     seed: int,
+    parameters: ModelParameters = DEFAULT_PARAMETERS,
 ) -> dict[str, np.ndarray]:
     """Forecast demand multipliers of a block (the same for every replication)."""
     # deferred: forecasting is optional, and only a demand of source: forecast needs it
     from forecasting.twin_demand import forecast_demand_multiplier
 
-    network = network_for(year, deps, start, days)
+    network = network_for(year, deps, start, days, parameters)
     return forecast_demand_multiplier(network, origin, quantile, method=method, seed=seed)
 
 
@@ -69,7 +75,9 @@ def block_name(block: tuple[str, ...]) -> str:
 
 def block_network(resolved: ResolvedScenario, block: tuple[str, ...]) -> CareNetwork:
     sc = resolved.scenario
-    return network_for(sc.data_year, tuple(block), sc.period.start, sc.period.days)
+    return network_for(
+        sc.data_year, tuple(block), sc.period.start, sc.period.days, compile_parameters(sc)
+    )
 
 
 def replicate(resolved: ResolvedScenario, replication: int, block: tuple[str, ...]) -> xr.Dataset:
@@ -93,6 +101,7 @@ def replicate(resolved: ResolvedScenario, replication: int, block: tuple[str, ..
             sc.demand.quantile,
             sc.demand.method,
             sc.seed,
+            compile_parameters(sc),
         )
     ds = run_replication(
         network,

@@ -59,6 +59,7 @@ DOC_MODELS: tuple[type[BaseModel], ...] = (
     m.Period,
     m.Demand,
     m.Policy,
+    m.ModelParameters,
     m.Window,
     m.Target,
     m.CapacityChange,
@@ -88,9 +89,11 @@ def _written(prop: dict[str, Any]) -> str:
         return "one of " + ", ".join(f"`{v}`" for v in prop["enum"])
     t = prop.get("type")
     if t == "array":
-        return f"list of {_written(prop.get('items', {}))}"
+        fixed = prop.get("prefixItems")  # a fixed-length tuple: its items' common form
+        items = prop.get("items") or (fixed[0] if fixed else {})
+        return f"list of {_written(items)}" + (f" ({len(fixed)})" if fixed else "")
     if t == "object":
-        keys = list(prop.get("properties", {}))
+        keys = list(prop.get("properties", {})) or prop.get("propertyNames", {}).get("enum", [])
         return "{" + ", ".join(keys) + "}" if keys else "mapping"
     if t == "string":
         if prop.get("format") == "date":
@@ -109,6 +112,9 @@ def _default_text(field) -> str:
     if field.is_required():
         return "**required**"
     if field.default_factory is not None:
+        d = field.default_factory()  # type: ignore[call-arg]
+        if isinstance(d, dict):
+            return ", ".join(f"{k}: `{v}`" for k, v in d.items())
         return "(see below)"
     d = field.default
     if d is None:

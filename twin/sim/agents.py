@@ -4,10 +4,11 @@ SimPy owns time; a SimPy process calls :meth:`CareModel.step` every
 :data:`DECISION_CADENCE_HOURS` hours (documented cadence), and each agent decides from the
 state of the SimPy resources it owns:
 
-* :class:`HospitalAgent` — crisis plan *plan blanc*: above ``on`` occupancy of its acute
-  beds it opens surge beds and cancels scheduled (elective) admissions; below ``off`` (and
-  after a minimum duration) it stands down. Surge beds are removed by lowering capacity,
-  which never evicts a patient: occupied surge beds close as their patients leave.
+* :class:`HospitalAgent` — crisis plan *plan blanc*: above ``plan_blanc_on`` occupancy of its
+  acute beds it opens surge beds and cancels scheduled (elective) admissions; below
+  ``plan_blanc_off`` (and after ``plan_blanc_min_hours``) it stands down. Surge beds are
+  removed by lowering capacity, which never evicts a patient: occupied surge beds close as
+  their patients leave.
 * :class:`SamuAgent` — one per département's SAMU centre: keeps, at each decision, the
   ranking of EDs by free treatment capacity so ambulances are oriented to an ED with room
   within :data:`MAX_TRAVEL_HOURS`, and picks the receiving establishment of a transfer.
@@ -56,20 +57,21 @@ class HospitalAgent(mesa.Agent):
         finess: str,
         wards: dict[str, BedPool],
         base_beds: dict[str, int],
-        on: float,
-        off: float,
+        plan_blanc_on: float,
+        plan_blanc_off: float,
         surge_share: float,
-        min_hours: float,
+        plan_blanc_min_hours: float,
         enabled: bool = True,
     ) -> None:
+        """Arguments named as the fields of :class:`twin.network.Policy` they come from."""
         super().__init__(model)
         self.finess = finess
         self.wards = wards
         self.base_beds = base_beds
-        self.on = on
-        self.off = off
+        self.plan_blanc_on = plan_blanc_on
+        self.plan_blanc_off = plan_blanc_off
         self.surge_share = surge_share
-        self.min_hours = min_hours
+        self.plan_blanc_min_hours = plan_blanc_min_hours
         self.enabled = enabled and bool(wards)
         self.plan_blanc = False
         self.activated_at = -np.inf
@@ -88,14 +90,18 @@ class HospitalAgent(mesa.Agent):
             return
         now = self.model.now()
         occ = self.occupancy()
-        if not self.plan_blanc and occ >= self.on:
+        if not self.plan_blanc and occ >= self.plan_blanc_on:
             self.plan_blanc = True
             self.activated_at = now
             self.activations += 1
             for disc, pool in self.wards.items():
                 base = self.base_beds[disc]
                 pool.set_capacity(base + int(np.ceil(base * self.surge_share)))
-        elif self.plan_blanc and occ <= self.off and now - self.activated_at >= self.min_hours:
+        elif (
+            self.plan_blanc
+            and occ <= self.plan_blanc_off
+            and now - self.activated_at >= self.plan_blanc_min_hours
+        ):
             self.plan_blanc = False
             for disc, pool in self.wards.items():
                 pool.set_capacity(self.base_beds[disc])

@@ -25,22 +25,27 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
-from typing import Final
 
 import numpy as np
 
-TIME_UNIT: Final = "hour"
-"""The unit of simulation time (``env.now``), for attributes of result arrays."""
+from twin.timeunit import (  # re-exported: the unit is declared once, in the core
+    DAYS_PER_WEEK,
+    DAYS_PER_YEAR,
+    HOURS_PER_DAY,
+    HOURS_PER_WEEK,
+    HOURS_PER_YEAR,
+    MINUTES_PER_HOUR,
+    SECONDS_PER_HOUR,
+    TIME_UNIT,
+)
 
-MINUTES_PER_HOUR: Final = 60
-SECONDS_PER_HOUR: Final = 3600
-HOURS_PER_DAY: Final = 24
-"""Exact integer, so it may size arrays (``days * HOURS_PER_DAY`` hourly slots)."""
-DAYS_PER_WEEK: Final = 7
-HOURS_PER_WEEK: Final = HOURS_PER_DAY * DAYS_PER_WEEK
-DAYS_PER_YEAR: Final = 365.25
-"""Mean Julian year, for converting annual rates; use the calendar for actual dates."""
-HOURS_PER_YEAR: Final = DAYS_PER_YEAR * HOURS_PER_DAY
+__all__ = [
+    "DAYS_PER_WEEK", "DAYS_PER_YEAR", "HOURS_PER_DAY", "HOURS_PER_WEEK", "HOURS_PER_YEAR",
+    "MINUTES_PER_HOUR", "SECONDS_PER_HOUR", "TIME_UNIT", "date_of_day", "day_dates",
+    "day_index", "days_from_hours", "from_datetime", "hour_of_day", "hour_slot",
+    "hours_from_days", "hours_from_minutes", "minutes_from_hours", "per_hour_from_per_day",
+    "to_datetime",
+]
 
 
 def hours_from_days(days: float) -> float:

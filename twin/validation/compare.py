@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twin.network import SAMU_AMBULANCE_SHARE_OF_ED, CareNetwork, NetworkInputs
+from twin.network import CareNetwork, NetworkInputs
 from twin.sim.replication import by_territory
 
 INDICATORS: dict[str, str] = {
@@ -102,7 +102,7 @@ def demand_season(network: CareNetwork, year_mean_per_day: pd.Series) -> pd.Seri
         t.dep: float(t.ed_demand_per_day.sum(axis=1).mean()) for t in network.territories
     }
     # The network hands self-presenting demand; SAMU-brought patients come on top.
-    given_total = pd.Series(given) / (1.0 - SAMU_AMBULANCE_SHARE_OF_ED)
+    given_total = pd.Series(given) / (1.0 - network.parameters.samu_ambulance_share_of_ed)
     return (given_total / year_mean_per_day.reindex(given_total.index)).rename("season")
 
 

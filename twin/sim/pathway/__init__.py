@@ -45,6 +45,7 @@ reference stages alone.
 
 from __future__ import annotations
 
+from twin.network import Policy
 from twin.sim.pathway.build import Build, FastBuild
 from twin.sim.pathway.ed import EmergencyDepartments, FastEmergencyDepartments, ed_attributes
 from twin.sim.pathway.records import (
@@ -57,7 +58,6 @@ from twin.sim.pathway.records import (
     UHCD,
     EDUnit,
     Establishment,
-    Policy,
 )
 from twin.sim.pathway.samu import FastSamu, Samu
 from twin.sim.pathway.wards import FastWards, Wards

@@ -15,8 +15,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, Event
 
-from twin import network as nw
-from twin.network import CareNetwork
+from twin.network import CareNetwork, Policy, WardSpec
 from twin.rng import stream
 from twin.sim.agents import (
     DECISION_CADENCE_HOURS,
@@ -35,11 +34,11 @@ from twin.sim.interventions import (
     hourly_capacity,
 )
 from twin.sim.pathway.records import (
+    _DISC,
     AGE_ADMISSION_WEIGHT,
     SETTLE_HOURS,
     EDUnit,
     Establishment,
-    Policy,
 )
 from twin.sim.resources import PriorityResource, Resource
 
@@ -64,6 +63,10 @@ class Build:
         interventions: Interventions | None = None,
     ) -> None:
         self.net = network
+        # The assumptions the network was calibrated with, never others (see CareNetwork).
+        self.parameters = network.parameters
+        self._triage_cum = np.cumsum(self.parameters.triage_shares)
+        self._disc_cum = np.cumsum([self.parameters.ed_admission_discipline[d] for d in _DISC])
         self.interventions = interventions or Interventions()
         self.first_weekday = network.start.weekday()
         self.seed = seed
@@ -135,7 +138,7 @@ class Build:
                 )
                 f = smur_share[d]
                 if e.admit_share > 0 and f < 1:
-                    rest = e.admit_share - f * nw.SMUR_ED_ADMIT_SHARE
+                    rest = e.admit_share - f * self.parameters.smur_ed_admit_share
                     unit.admit_scale = max(0.0, rest / (e.admit_share * (1 - f)))
                 unit.arrivals_by_day = np.zeros(self.days)
                 self.eds.append(unit)
@@ -146,10 +149,10 @@ class Build:
                     spec.finess,
                     wards,
                     {k: w.beds for k, w in spec.wards.items()},
-                    on=self.policy.plan_blanc_on,
-                    off=self.policy.plan_blanc_off,
-                    surge_share=self.policy.plan_blanc_surge_share,
-                    min_hours=nw.PLAN_BLANC_MIN_HOURS,
+                    plan_blanc_on=self.policy.plan_blanc_on,
+                    plan_blanc_off=self.policy.plan_blanc_off,
+                    surge_share=self.policy.surge_share,
+                    plan_blanc_min_hours=self.policy.plan_blanc_min_hours,
                     enabled=self.policy.plan_blanc,
                 )
         # SAMU / SMUR per département
@@ -255,7 +258,7 @@ class Build:
 
     def _lognormal(self, mean_hours: float, z: float) -> float:
         """Log-normal draw with the given mean (CV set by LOS_SIGMA) from a normal score."""
-        s = nw.LOS_SIGMA
+        s = self.parameters.los_sigma
         return mean_hours * math.exp(s * z - s * s / 2.0)
 
     def _warm_start(self) -> None:
@@ -282,13 +285,13 @@ class Build:
                 n = min(int(n), pool.capacity)
                 # Residual stay of a patient found in bed: exponential with the mean
                 # residual life E[L^2] / (2 E[L]) of the log-normal length of stay.
-                mean_residual = los * math.exp(nw.LOS_SIGMA**2) / 2.0
+                mean_residual = los * math.exp(self.parameters.los_sigma**2) / 2.0
                 residual = rng.exponential(mean_residual, n)
                 for r in residual:
                     req = pool.request()
                     self._release_after(pool, req, float(r))
 
-    def _default_occupied(self, w: nw.WardSpec) -> int:
+    def _default_occupied(self, w: WardSpec) -> int:
         if w.typical_occupied is not None:
             return int(min(w.beds, round(w.typical_occupied)))
         offered = (w.scheduled_per_weekday * 5 / 7 + w.unscheduled_per_day) * w.mean_los_hours / 24

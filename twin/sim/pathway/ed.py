@@ -11,15 +11,13 @@ import numpy as np
 from scipy.special import ndtri
 from simpy.events import Event
 
-from twin import network as nw
+from twin.network import EDSpec, ModelParameters
 from twin.rng import stream
 from twin.sim import marks as mk
 from twin.sim.clock import hours_from_minutes
 from twin.sim.demand import draw_arrivals
 from twin.sim.pathway.records import (
     _DISC,
-    _DISC_CUM,
-    _TRIAGE_CUM,
     _VIA_CODE,
     ADMIT_ICU,
     ADMIT_WARD,
@@ -33,13 +31,18 @@ from twin.sim.pathway.records import (
 
 
 def ed_attributes(
-    unit: EDUnit, ages: np.ndarray, marks: np.ndarray
+    unit: EDUnit,
+    ages: np.ndarray,
+    marks: np.ndarray,
+    p: ModelParameters,
+    triage_cum: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised :meth:`~twin.sim.pathway_reference.Simulation._ed_attributes` for
     self-presenting patients: (triage level, disposition, treatment hours, triage delay
-    hours) of each row of ``marks``, with the same inverse CDFs and the same comparisons."""
+    hours) of each row of ``marks``, with the same inverse CDFs and the same comparisons,
+    under the run's parameters ``p`` (``triage_cum``: cumulated ``p.triage_shares``)."""
     m = marks
-    triage = 1 + np.searchsorted(_TRIAGE_CUM, m[:, mk.TRIAGE], side="right")
+    triage = 1 + np.searchsorted(triage_cum, m[:, mk.TRIAGE], side="right")
     admit_p = unit.admit_by_age[ages] * unit.admit_scale
     u = m[:, mk.DISPOSITION]
     after_transfer = admit_p + unit.spec.transfer_share
@@ -47,20 +50,20 @@ def ed_attributes(
     disp[u < after_transfer + unit.spec.uhcd_share] = UHCD
     disp[u < after_transfer] = TRANSFER_OUT
     admitted = u < admit_p
-    icu = m[admitted, mk.ICU_ADMISSION] < nw.ED_ICU_SHARE_OF_ADMISSIONS
+    icu = m[admitted, mk.ICU_ADMISSION] < p.ed_icu_share_of_admissions
     disp[admitted] = np.where(icu, ADMIT_ICU, ADMIT_WARD)
     z_treat = ndtri(np.clip(m[:, mk.TREATMENT], 1e-9, 1 - 1e-9))
-    treat = nw.ED_TREATMENT_MEDIAN_HOURS * np.exp(nw.ED_TREATMENT_SIGMA * z_treat)
-    treat[admitted] *= nw.ED_ADMITTED_TREATMENT_FACTOR
+    treat = p.ed_treatment_median_hours * np.exp(p.ed_treatment_sigma * z_treat)
+    treat[admitted] *= p.ed_admitted_treatment_factor
     z = ndtri(np.clip(m[:, mk.TRIAGE_DELAY], 1e-9, 1 - 1e-9))
-    delay = hours_from_minutes(nw.ED_TRIAGE_MEDIAN_MINUTES) * np.exp(nw.ED_TRIAGE_SIGMA * z)
+    delay = hours_from_minutes(p.ed_triage_median_minutes) * np.exp(p.ed_triage_sigma * z)
     return triage, disp, treat, delay
 
 
 class EmergencyDepartments:
     """ED patients as SimPy processes (the reference)."""
 
-    def _open_by_hour(self, finess: str, e: nw.EDSpec) -> list[bool]:
+    def _open_by_hour(self, finess: str, e: EDSpec) -> list[bool]:
         is_open = np.tile(np.asarray(e.open_hours, dtype=bool), self.days)
         for c in self.interventions.ed_closures:
             if c.finess == finess and (c.unit_type is None or c.unit_type == e.unit_type):
@@ -113,18 +116,18 @@ class EmergencyDepartments:
         The fast model computes the same for whole arrival batches in NumPy
         (:func:`twin.sim.pathway.ed_attributes`); this scalar form serves SAMU patients.
         """
-        triage = 1 + int(np.searchsorted(_TRIAGE_CUM, m[mk.TRIAGE], side="right"))
+        triage = 1 + int(np.searchsorted(self._triage_cum, m[mk.TRIAGE], side="right"))
         if via == "smur":
             triage = min(triage, 2)
         # disposition
         admit_p = unit.admit_by_age[age] if age >= 0 else unit.spec.admit_share
         if via == "smur":
-            admit_p = max(admit_p, nw.SMUR_ED_ADMIT_SHARE)
+            admit_p = max(admit_p, self.parameters.smur_ed_admit_share)
         else:
             admit_p *= unit.admit_scale
         u = m[mk.DISPOSITION]
         if u < admit_p:
-            icu_share = nw.ED_ICU_SHARE_OF_ADMISSIONS * (3.0 if via == "smur" else 1.0)
+            icu_share = self.parameters.ed_icu_share_of_admissions * (3.0 if via == "smur" else 1.0)
             icu = m[mk.ICU_ADMISSION] < icu_share
             disp = ADMIT_ICU if icu else ADMIT_WARD
         elif u < admit_p + unit.spec.transfer_share:
@@ -134,14 +137,15 @@ class EmergencyDepartments:
         else:
             disp = HOME
         z_treat = normal_score(m[mk.TREATMENT])
-        treat = nw.ED_TREATMENT_MEDIAN_HOURS * math.exp(nw.ED_TREATMENT_SIGMA * z_treat)
+        p = self.parameters
+        treat = p.ed_treatment_median_hours * math.exp(p.ed_treatment_sigma * z_treat)
         if disp in (ADMIT_WARD, ADMIT_ICU):
-            treat *= nw.ED_ADMITTED_TREATMENT_FACTOR
+            treat *= p.ed_admitted_treatment_factor
         delay = 0.0
         if via != "smur":
             z = normal_score(m[mk.TRIAGE_DELAY])
-            delay = hours_from_minutes(nw.ED_TRIAGE_MEDIAN_MINUTES) * math.exp(
-                nw.ED_TRIAGE_SIGMA * z
+            delay = hours_from_minutes(p.ed_triage_median_minutes) * math.exp(
+                p.ed_triage_sigma * z
             )
         return triage, disp, treat, delay
 
@@ -190,7 +194,7 @@ class EmergencyDepartments:
             if disp == ADMIT_ICU:
                 ward = "icu"
             else:
-                ward = _DISC[int(np.searchsorted(_DISC_CUM, m[mk.WARD_DISCIPLINE]))]
+                ward = _DISC[int(np.searchsorted(self._disc_cum, m[mk.WARD_DISCIPLINE]))]
             placed = yield from self._admit(est, ward, m, day)
             boarding = placed - t0
             est.counters["ed_boarding_hours"][day] += boarding
@@ -226,7 +230,9 @@ class FastEmergencyDepartments:
         marks = arr.marks[is_open]
         ages = arr.age_class[is_open].astype(np.int64)
         unit.arrivals_by_day += np.bincount(self._days_of(t), minlength=self.days)
-        triage, disp, treat, delay = ed_attributes(unit, ages, marks)
+        triage, disp, treat, delay = ed_attributes(
+            unit, ages, marks, self.parameters, self._triage_cum
+        )
         t_join = t + delay
         order = np.argsort(t_join, kind="stable")
         # Patients still in triage when the run stops are in the ED, as in the reference.

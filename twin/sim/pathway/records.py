@@ -1,5 +1,6 @@
 """What the pathway stages share: disposition codes, the per-ED-unit and per-establishment
-records, the behavioural switches of a run (:class:`Policy`) and the inverse-CDF helpers.
+records and the inverse-CDF helpers. The run's assumptions and behavioural switches are
+:class:`twin.network.ModelParameters` (``network.parameters``) and :class:`twin.network.Policy`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtri
 
-from twin import network as nw
-from twin.network import EstablishmentSpec
+from twin.network import DISCIPLINES, EDSpec, EstablishmentSpec
 from twin.sim.agents import HospitalAgent
 from twin.sim.resources import PriorityResource, Resource
 
@@ -23,26 +23,11 @@ HOME, UHCD, TRANSFER_OUT, ADMIT_WARD, ADMIT_ICU = 0, 1, 2, 3, 4
 AGE_ADMISSION_WEIGHT = np.array([0.45, 0.65, 1.0, 1.7, 2.6])
 """Relative admission propensity by age class (<15 .. 75+), rescaled per ED unit so that its
 SAE admission share is kept: the elderly are admitted far more often."""
-_TRIAGE_CUM = np.cumsum(nw.TRIAGE_SHARES)
-_DISC = list(nw.DISCIPLINES)
-_DISC_CUM = np.cumsum([nw.ED_ADMISSION_DISCIPLINE[d] for d in _DISC])
+_DISC = list(DISCIPLINES)
 _VIA_CODE = {None: 0.0, "samu": 1.0, "smur": 2.0}
 """Arrival mode as recorded in the episode log."""
 SETTLE_HOURS = 1e-6
 """The run stops this long after the horizon (the daily recorder fires exactly at it)."""
-
-
-@dataclass
-class Policy:
-    """Behavioural switches of a run (scenarios set them)."""
-
-    plan_blanc: bool = True
-    plan_blanc_on: float = nw.PLAN_BLANC_ON
-    plan_blanc_off: float = nw.PLAN_BLANC_OFF
-    plan_blanc_surge_share: float = nw.PLAN_BLANC_SURGE_SHARE
-    cancel_electives_in_plan_blanc: bool = True
-    max_boarding_hours: float = nw.MAX_BOARDING_HOURS
-    samu_orientation: bool = True
 
 
 @dataclass
@@ -52,7 +37,7 @@ class EDUnit:
     dep_index: int
     places: PriorityResource
     uhcd: Resource | None
-    spec: nw.EDSpec
+    spec: EDSpec
     open_by_hour: list[bool]
     """Open or not, per simulation hour (hourly roster plus closures); the last hour
     repeats beyond the horizon."""

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from twin import network as nw
 from twin.rng import stream
 from twin.sim import marks as mk
 from twin.sim.callqueue import fifo_start_times
@@ -72,7 +71,8 @@ class Samu:
         req = arm.request()
         yield req
         answer = env.now - t0
-        yield env.timeout(hours_from_minutes(nw.SAMU_ARM_MINUTES) * _exp(m[mk.ARM_SERVICE]))
+        arm_hours = hours_from_minutes(self.parameters.samu_arm_minutes)
+        yield env.timeout(arm_hours * _exp(m[mk.ARM_SERVICE]))
         arm.release(req)
         self.samu_rec[d].append(t0)
         self.samu_rec[d].append(answer)
@@ -80,7 +80,8 @@ class Samu:
             doc = self.doctors[d]
             r2 = doc.request()
             yield r2
-            service = hours_from_minutes(nw.SAMU_DOCTOR_MINUTES) * _exp(m[mk.DOCTOR_SERVICE])
+            doctor_hours = hours_from_minutes(self.parameters.samu_doctor_minutes)
+            service = doctor_hours * _exp(m[mk.DOCTOR_SERVICE])
             yield env.timeout(service)
             doc.release(r2)
         yield from self._dispatch(d, m, age, closed_unit, day)
@@ -104,7 +105,7 @@ class Samu:
             yield env.timeout(travel)
             self.smur_rec[d].append(tw)
             self.smur_rec[d].append(env.now - tw)
-            yield env.timeout(nw.SMUR_ON_SCENE_HOURS)
+            yield env.timeout(self.parameters.smur_on_scene_hours)
             ed = self._orient(d, default_ed)
             if ed is None:
                 pool.release(treq)
@@ -152,7 +153,8 @@ class FastSamu:
         day = self._days_of(t0)
         self.dep_counters["samu_calls"][d] += np.bincount(day, minlength=self.days)
         limit = self.horizon + SETTLE_HOURS
-        arm_svc = hours_from_minutes(nw.SAMU_ARM_MINUTES) * _unit_exp(marks[:, mk.ARM_SERVICE])
+        arm_hours = hours_from_minutes(self.parameters.samu_arm_minutes)
+        arm_svc = arm_hours * _unit_exp(marks[:, mk.ARM_SERVICE])
         start = fifo_start_times(t0, arm_svc, self._roster("samu_arm", terr.dep, terr.arm_by_hour))
         end = start + arm_svc
         answered = end <= limit
@@ -163,7 +165,7 @@ class FastSamu:
         to_doc = answered & ((closed >= 0) | (marks[:, mk.REGULATION] < terr.samu_doctor_share))
         idx = np.flatnonzero(to_doc)
         idx = idx[np.argsort(end[idx], kind="stable")]
-        doc_minutes = hours_from_minutes(nw.SAMU_DOCTOR_MINUTES)
+        doc_minutes = hours_from_minutes(self.parameters.samu_doctor_minutes)
         doc_svc = doc_minutes * _unit_exp(marks[idx, mk.DOCTOR_SERVICE])
         doc_start = fifo_start_times(
             end[idx], doc_svc, self._roster("samu_doctor", terr.dep, terr.doctors_by_hour)

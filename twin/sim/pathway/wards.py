@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from simpy.events import Event
 
-from twin import network as nw
+from twin.network import WardSpec
 from twin.rng import stream
 from twin.sim import marks as mk
 from twin.sim.clock import HOURS_PER_DAY
@@ -129,7 +129,7 @@ class Wards:
         env = self.env
         z = normal_score(m[mk.STAY])
         yield env.timeout(self._lognormal(self._spec_los(est, ward), z))
-        share = nw.SSR_DISCHARGE_SHARE.get(ward, 0.0)
+        share = self.parameters.ssr_discharge_share.get(ward, 0.0)
         if share > 0 and m[mk.SSR_NEED] < share:
             ssr = self._ssr_for(est)
             if ssr is not None:
@@ -170,7 +170,7 @@ class Wards:
                 return s.mean_los_hours
         return 34.0 * HOURS_PER_DAY
 
-    def _electives(self, est: Establishment, disc: str, w: nw.WardSpec):
+    def _electives(self, est: Establishment, disc: str, w: WardSpec):
         env = self.env
         rng = stream(self.seed, "electives", est.spec.finess, disc)
         pool = est.wards[disc]
@@ -185,7 +185,7 @@ class Wards:
                 for k in range(n):
                     est.counters["electives_scheduled"][day] += 1
                     blocked = est.agent is not None and est.agent.plan_blanc
-                    if (blocked and self.policy.cancel_electives_in_plan_blanc) or (
+                    if (blocked and self.policy.cancel_electives) or (
                         pool.in_service >= pool.capacity
                     ):
                         est.counters["electives_cancelled"][day] += 1
@@ -193,7 +193,7 @@ class Wards:
                     req = pool.request()
                     self._start_stay(est, disc, pool, req, marks[k])
 
-    def _unscheduled(self, est: Establishment, ward: str, w: nw.WardSpec):
+    def _unscheduled(self, est: Establishment, ward: str, w: WardSpec):
         env = self.env
         rng = stream(self.seed, "unscheduled", est.spec.finess, ward)
         pool = self._pool(est, ward)
@@ -211,7 +211,7 @@ class FastWards:
     """Stays as event callbacks: one event at the end of the stay."""
 
     def _end_stay(self, est: Establishment, ward: str, pool: Resource, req: Any, m) -> None:
-        share = nw.SSR_DISCHARGE_SHARE.get(ward, 0.0)
+        share = self.parameters.ssr_discharge_share.get(ward, 0.0)
         ssr = self._ssr_for(est) if share > 0 and m[mk.SSR_NEED] < share else None
         if ssr is None:
             pool.release(req)

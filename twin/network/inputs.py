@@ -1,0 +1,100 @@
+"""The input side of the care network: the tidy tables it is calibrated from, read from the
+embedded data (SAE, SurSaUD, INSEE population, département geometry). All the I/O of
+:mod:`twin.network` is here; :mod:`twin.network.calibrate` is pure.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from shapely.geometry import shape
+
+from twin.geography import departements
+from twin.paths import synthetic_dir
+from twin.sources import insee, sae, sursaud
+
+
+@dataclass(frozen=True)
+class SaeTables:
+    """The SAE tables of a territory: its establishments and their capacities, without any
+    demand series (what a scenario file is checked against: :func:`load_sae_tables`)."""
+
+    year: int
+    establishments: pd.DataFrame
+    ed_units: pd.DataFrame
+    mco: pd.DataFrame
+    critical_care: pd.DataFrame
+    ssr: pd.DataFrame
+    samu_smur: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class NetworkInputs(SaeTables):
+    """The tidy tables a network is calibrated from (see :func:`load_inputs`): the SAE tables
+    plus population, the daily SurSaUD ED series (most of the reading time) and geometry."""
+
+    population: pd.DataFrame
+    ed_daily: pd.DataFrame
+    geo: pd.DataFrame
+
+
+def _keep(df: pd.DataFrame, deps: list[str]) -> pd.DataFrame:
+    return df[df["dep"].isin(deps)].reset_index(drop=True)
+
+
+def load_sae_tables(year: int, deps: list[str] | None = None) -> SaeTables:
+    """Read the SAE tables of ``deps`` for ``year`` from the embedded data (I/O here)."""
+    deps = deps or list(departements().index)
+    return SaeTables(
+        year=year,
+        establishments=_keep(sae.load_establishments(year), deps),
+        ed_units=_keep(sae.load_ed_units(year), deps),
+        mco=_keep(sae.load_mco(year), deps),
+        critical_care=_keep(sae.load_critical_care(year), deps),
+        ssr=_keep(sae.load_ssr(year), deps),
+        samu_smur=_keep(sae.load_samu_smur(year), deps),
+    )
+
+
+def load_inputs(
+    year: int, deps: list[str] | None = None, sae_tables: SaeTables | None = None
+) -> NetworkInputs:
+    """Read every table the network needs for ``year`` from the embedded data (I/O here);
+    ``sae_tables``: those of the same year and départements, already read."""
+    deps = deps or list(departements().index)
+    tables = sae_tables or load_sae_tables(year, deps)
+    pop = insee.load_population()
+    pop_year = year if year in set(pop["year"]) else int(pop["year"].max())
+    daily = sursaud.load_ed_daily()
+    return NetworkInputs(
+        **{f.name: getattr(tables, f.name) for f in fields(SaeTables)},
+        population=_keep(pop[pop["year"] == pop_year], deps),
+        ed_daily=_keep(daily, deps),
+        geo=dep_geometry(),
+    )
+
+
+@cache
+def dep_geometry() -> pd.DataFrame:
+    """Centroid (lon, lat) and area (km²) of each département from the embedded web map."""
+    path = synthetic_dir() / "geo" / "departements.geojson"
+    rows = []
+    for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        geom = shape(f["geometry"])
+        c = geom.centroid
+        km_per_deg_lat = 111.2
+        km_per_deg_lon = 111.2 * np.cos(np.radians(c.y))
+        rows.append(
+            (f["properties"]["code"], c.x, c.y, geom.area * km_per_deg_lat * km_per_deg_lon)
+        )
+    return pd.DataFrame(rows, columns=["dep", "lon", "lat", "area_km2"]).set_index("dep")
+
+
+def default_network_path() -> Path:
+    """The folder of the embedded data the network is read from."""
+    return synthetic_dir()
