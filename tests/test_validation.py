@@ -71,23 +71,3 @@ def test_critical_care_inflow_matches_sae_stays_when_every_ed_is_counted():
     sae = float(cc.loc[cc["unit_code"] == "REAADU", "stays"].sum())
     assert from_ed + direct == pytest.approx(sae, rel=0.05)
     assert 0 < from_ed < sae
-
-
-def test_samu_outcome_mark_is_rescaled_to_a_uniform_stay_mark():
-    """The SAMU call's outcome is chosen with mark 5, which is also the patient's length of
-    stay mark: patients brought by the SAMU must get a uniform mark back, not the bottom of
-    the distribution (which made their stays — a third of critical-care admissions — a
-    fraction of the mean)."""
-    import numpy as np
-
-    from twin.sim.pathway_reference import _rescaled_mark
-
-    u = np.random.default_rng(1).random((20000, 9))
-    share = 0.02
-    kept = u[u[:, 5] < share]
-    marks = np.array([_rescaled_mark(m, 5, 0.0, share)[5] for m in kept])
-    assert kept[:, 5].max() < share
-    assert marks.mean() == pytest.approx(0.5, abs=0.05)
-    assert np.quantile(marks, 0.9) == pytest.approx(0.9, abs=0.05)
-    m = kept[0]
-    assert np.array_equal(np.delete(_rescaled_mark(m, 5, 0.0, share), 5), np.delete(m, 5))

@@ -1,7 +1,6 @@
 """The common-random-numbers contract of the per-patient marks (:mod:`twin.sim.marks`): every
-decision has a named slot, no slot is read by two decisions beyond the declared legacy
-shares, the code reads marks only by name, and perturbing one slot changes only the decision
-it names."""
+decision has a named slot, no slot is read by two decisions, the code reads marks only by
+name, and perturbing one slot changes only the decision it names."""
 
 from __future__ import annotations
 
@@ -31,16 +30,14 @@ def _slots() -> dict[str, int]:
     return out
 
 
-def test_every_slot_is_named_and_only_the_declared_slots_are_shared():
+def test_every_slot_is_named_and_no_two_decisions_share_one():
     slots = _slots()
     assert set(slots.values()) == set(range(mk.N_MARKS))
     by_slot: dict[int, set[str]] = {}
     for name, k in slots.items():
         by_slot.setdefault(k, set()).add(name)
     shared = {k: names for k, names in by_slot.items() if len(names) > 1}
-    assert shared == {k: set(v) for k, v in mk.SHARED_SLOTS.items()}, (
-        "a slot is read by a new pair of decisions: give the new decision its own slot"
-    )
+    assert shared == {}, "a slot is read by two decisions: give each decision its own slot"
     assert max(mk.STAY, mk.SSR_NEED, mk.SSR_STAY) < mk.N_ELECTIVE_MARKS
 
 
@@ -96,6 +93,11 @@ def test_perturbing_one_slot_changes_only_the_ed_decision_it_names():
         mk.ARM_SERVICE: set(),
         mk.STAY: set(),
         mk.SSR_NEED: set(),
+        mk.SSR_STAY: set(),
+        mk.REGULATION: set(),
+        mk.DOCTOR_SERVICE: set(),
+        mk.CALL_OUTCOME: set(),
+        mk.WARD_DISCIPLINE: set(),  # read after the ED, when a ward is chosen
     }
     assert set(reads) == set(range(mk.N_MARKS))
     for slot, outputs in reads.items():

@@ -49,10 +49,10 @@ from __future__ import annotations
 
 from twin.sim.pathway.build import Build
 from twin.sim.pathway.ed import EmergencyDepartments
-from twin.sim.pathway.samu import Samu, _rescaled_mark
+from twin.sim.pathway.samu import Samu
 from twin.sim.pathway.wards import Wards
 
-__all__ = ["Simulation", "_rescaled_mark"]
+__all__ = ["Simulation"]
 
 
 class Simulation(Build, EmergencyDepartments, Wards, Samu):

@@ -21,17 +21,6 @@ from twin.sim.pathway.records import (
 )
 
 
-def _rescaled_mark(m: np.ndarray, k: int, lo: float, width: float) -> np.ndarray:
-    """A copy of ``m`` whose mark ``k``, known to lie in ``[lo, lo + width)`` because it chose
-    the call's outcome, is uniform on [0, 1) again. The call's outcome and the patient's
-    length of stay share a slot (:data:`~twin.sim.marks.CALL_OUTCOME` is
-    :data:`~twin.sim.marks.STAY`): unrescaled, every SAMU-brought patient drew a stay from the
-    bottom few percent of the distribution (SMUR patients a seventh of the mean)."""
-    out = m.copy()
-    out[k] = min(max((m[k] - lo) / width, 0.0), 1.0 - 1e-12) if width > 0 else m[k]
-    return out
-
-
 def _exp(u: float) -> float:
     """Unit-mean exponential from a uniform mark (inverse CDF)."""
     return -math.log(max(1.0 - u, 1e-12))
@@ -112,7 +101,6 @@ class Samu:
                 return
             yield env.timeout(travel)
             self._release_after(pool, treq, travel)
-            m = _rescaled_mark(m, mk.CALL_OUTCOME, 0.0, t.samu_smur_share)
             self._ed_arrival(self.eds[ed], age, m, "smur")
             return
         self.dep_counters["samu_ed_transports"][d, day] += 1
@@ -121,8 +109,6 @@ class Samu:
             return
         unit = self.eds[ed]
         yield env.timeout(float(self.net.travel_hours[d, unit.dep_index]))
-        if closed_unit is None:
-            m = _rescaled_mark(m, mk.CALL_OUTCOME, t.samu_smur_share, t.samu_ed_transport_share)
         self._ed_arrival(unit, age, m, "samu")
 
     def _orient(self, d: int, default: int | None) -> int | None:
