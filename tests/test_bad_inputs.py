@@ -532,7 +532,7 @@ YAML_PIECES = st.sampled_from([
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(YAML_PIECES, max_size=40).map("".join) | st.text(max_size=200))
 def test_yaml_reader_returns_or_raises_data_error(tmp_path, text):
-    from twin.scenario.yamlio import read_yaml
+    from twin.yamlio import read_yaml
 
     path = tmp_path / "h.yaml"
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
@@ -546,7 +546,7 @@ def test_yaml_reader_returns_or_raises_data_error(tmp_path, text):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=300))
 def test_yaml_reader_on_arbitrary_bytes(tmp_path, raw):
-    from twin.scenario.yamlio import read_yaml
+    from twin.yamlio import read_yaml
 
     path = tmp_path / "h.yaml"
     path.write_bytes(raw)

@@ -20,10 +20,9 @@ from twin.errors import DataError, DataProblem, ProblemCollector
 from twin.geography import normalise_dep
 from twin.paths import synthetic_dir
 from twin.plausibility import plain_expected
-from twin.scenario.values import PlausibleDate
-from twin.scenario.yamlio import read_yaml
 from twin.sources.bdpm import load_availability_history
 from twin.sources.ledger import default_ledger_path, load_ledger, load_sites
+from twin.yamlio import PlausibleDate, read_yaml
 
 # --- what-if disruptions ------------------------------------------------------------------
 

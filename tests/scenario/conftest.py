@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
-import pytest
-
 CORSE_BASE = """\
 name: corse
 description: Référence Corse pour les tests.
@@ -25,23 +20,3 @@ ICU_2A = "2A0004842"  # CH Notre-Dame de la Miséricorde, Ajaccio: ED + 12 ICU b
 ICU_2B = "2B0000012"  # CH de Bastia: ED + 12 ICU beds
 ED_CALVI = "2B0005359"  # CH Calvi: ED, no ICU
 SSR_ONLY = "2A0000030"  # CRF et maison de repos du Fino: SSR only
-
-
-@pytest.fixture
-def write(tmp_path: Path):
-    """``write(text, name="s.yaml")`` → path of a scenario file (dedented)."""
-
-    def _write(text: str, name: str = "s.yaml") -> Path:
-        p = tmp_path / name
-        p.write_text(textwrap.dedent(text), encoding="utf-8")
-        return p
-
-    return _write
-
-
-def line_of(path: Path, needle: str) -> int:
-    """1-based line of the first line containing ``needle`` (to test reported lines)."""
-    for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
-            return k
-    raise AssertionError(f"{needle!r} not in {path}")

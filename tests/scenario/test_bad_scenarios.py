@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scenario.conftest import CORSE_BASE, ICU_2A, SSR_ONLY, line_of
+from tests.conftest import line_of
+from tests.scenario.conftest import CORSE_BASE, ICU_2A, SSR_ONLY
 from twin.cli import main
 from twin.errors import DataError
 from twin.scenario import check_scenario, load_scenario

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scenario.conftest import CORSE_BASE, ICU_2A, ICU_2B, line_of
+from tests.conftest import line_of
+from tests.scenario.conftest import CORSE_BASE, ICU_2A, ICU_2B
 from twin.errors import DataError
 from twin.scenario import Overrides, check_scenario, load_scenario, override
 from twin.scenario.resolve import run_table

@@ -7,7 +7,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from tests.scenario.conftest import CORSE_BASE, line_of
+from tests.conftest import line_of
+from tests.scenario.conftest import CORSE_BASE
 from twin.errors import DataError
 from twin.network.cache import network_for
 from twin.scenario import blocks, compile_demand, load_scenario, replicate

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from tests.scenario.conftest import CORSE_BASE, line_of
+from tests.conftest import line_of
+from tests.scenario.conftest import CORSE_BASE
 from twin.cli import main
 from twin.errors import DataError
 from twin.network import DEFAULT_PARAMETERS, ModelParameters

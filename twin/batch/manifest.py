@@ -30,12 +30,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twin.batch.cluster import ClusterSettings
-from twin.errors import DataError, DataProblem
+from twin.errors import DataError, DataProblem, problem
 from twin.plausibility import BOUND_ERRORS, field_bound, plain_expected
 from twin.scenario.model import Territories
-from twin.scenario.problems import problem
-from twin.scenario.values import PlausibleDate, describe
-from twin.scenario.yamlio import Located, _dotted, load_yaml
+from twin.yamlio import Located, PlausibleDate, describe, dotted, load_yaml
 
 
 class _Strict(BaseModel):
@@ -128,7 +126,7 @@ def _problems(exc: ValidationError, loc: Located, file: str) -> list[DataProblem
         else:
             expected = plain_expected(err)
             found = describe(err.get("input"))
-        out.append(problem(f, expected, found, line, _dotted(where)))
+        out.append(problem(f, expected, found, line, dotted(where)))
     return out
 
 

@@ -2,7 +2,7 @@
 
 A one-way pipeline, one module per step (each imports only earlier steps):
 
-1. read (:mod:`~twin.scenario.reading`): safe YAML with lines (:mod:`~twin.scenario.yamlio`),
+1. read (:mod:`~twin.scenario.reading`): safe YAML with lines (:mod:`~twin.yamlio`),
    ``extends`` merged;
 2. validate (:mod:`~twin.scenario.validate`, one function): the language
    (:mod:`~twin.scenario.model`, errors located by :mod:`~twin.scenario.parse`), cross-field

@@ -13,17 +13,17 @@ from datetime import timedelta
 
 import numpy as np
 
-from twin.errors import DataProblem
+from forecasting.disruptions import SupplyDisruption
+from twin.errors import DataProblem, problem
 from twin.geography import departements
 from twin.plausibility import BOUNDS
 from twin.scenario import compile as cp
 from twin.scenario import model as m
 from twin.scenario import paths as pth
-from twin.scenario.problems import problem
 from twin.scenario.values import Range, format_percent, highest, lowest
-from twin.scenario.yamlio import Located, Path_, _dotted
 from twin.sim import interventions as iv
 from twin.sim.demand import HEADROOM
+from twin.yamlio import Located, Path_, dotted
 
 
 class Report:
@@ -34,11 +34,11 @@ class Report:
 
     def add(self, path: Path_, expected: str, found: str) -> None:
         f, line = self.loc.find(path, self.file)
-        self.problems.append(problem(f, expected, found, line, _dotted(path)))
+        self.problems.append(problem(f, expected, found, line, dotted(path)))
 
     def line(self, path: Path_) -> str:
         _, line = self.loc.find(path, self.file)
-        return f"line {line}" if line is not None else _dotted(path)
+        return f"line {line}" if line is not None else dotted(path)
 
 
 # --------------------------------------------------------------------------- scenario only
@@ -255,10 +255,6 @@ def _check_supply(i: m.SupplyDisruption, s: m.Scenario, p: Path_, r: Report) -> 
     if not i.window.is_default():
         r.add((*p, "window"), "whole days (no hours or weekdays for a supply disruption)",
               "hours or weekdays")  # fmt: skip
-        return
-    try:  # deferred: forecasting is optional, and imports twin.scenario.values itself
-        from forecasting.disruptions import SupplyDisruption
-    except ImportError:  # the shortage module is optional
         return
     try:
         SupplyDisruption(

@@ -16,6 +16,7 @@ from datetime import date
 
 import numpy as np
 
+from forecasting.disruptions import SupplyDisruption
 from twin.geography import dep_sort_key, departements
 from twin.network import CareNetwork, EstablishmentSpec, ModelParameters, Policy
 from twin.network.spec import Capacities
@@ -245,10 +246,7 @@ def compile_demand(
 
 def supply_disruptions(scenario: m.Scenario, deps: Iterable[str] | None = None) -> list:
     """The scenario's supply disruptions as
-    :class:`forecasting.disruptions.SupplyDisruption` (imported here: optional module)."""
-    # deferred: forecasting is optional, and imports twin.scenario.values itself
-    from forecasting.disruptions import SupplyDisruption
-
+    :class:`forecasting.disruptions.SupplyDisruption`."""
     within = set(deps) if deps is not None else set(scenario_deps(scenario.territories))
     out = []
     for i in scenario.interventions:

@@ -20,7 +20,6 @@ from twin.scenario.values import (
     DepCode,
     Finess,
     Hours,
-    PlausibleDate,
     Range,
     RegCode,
     Slug,
@@ -31,6 +30,7 @@ from twin.scenario.values import (
     Weekday,
 )
 from twin.sim.interventions import ESTABLISHMENT_RESOURCES, RESOURCES, TERRITORY_RESOURCES
+from twin.yamlio import PlausibleDate
 
 Resource = Literal[
     "medicine", "surgery", "obstetrics", "icu", "ssr", "ed_places", "uhcd",

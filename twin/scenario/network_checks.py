@@ -24,9 +24,9 @@ from twin.scenario import compile as cp
 from twin.scenario import model as m
 from twin.scenario import paths as pth
 from twin.scenario.checks import Report
-from twin.scenario.yamlio import Located, Path_
 from twin.sim import interventions as iv
 from twin.sim.clock import HOURS_PER_DAY
+from twin.yamlio import Located, Path_
 
 
 def _extreme(s: m.Scenario, end: str) -> m.Scenario:

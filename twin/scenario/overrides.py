@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from twin.scenario.model import Scenario, Territories
 from twin.scenario.validate import validate
-from twin.scenario.yamlio import Located
+from twin.yamlio import Located
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from twin.errors import DataError, DataProblem
+from twin.errors import DataError, DataProblem, problem
 from twin.plausibility import BOUND_ERRORS, field_bound, plain_expected
 from twin.scenario.model import INTERVENTION_TYPES, Scenario
-from twin.scenario.problems import problem
-from twin.scenario.values import FieldValueError, describe
-from twin.scenario.yamlio import Located, Path_, _dotted
+from twin.yamlio import FieldValueError, Located, Path_, describe, dotted
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:
@@ -154,7 +152,7 @@ def _pydantic_problems(exc: ValidationError, data: dict, loc: Located, file: str
         if key in seen:
             continue
         seen.add(key)
-        problems.append(problem(where_file, expected, found, line, _dotted(path)))
+        problems.append(problem(where_file, expected, found, line, dotted(path)))
     return problems
 
 

@@ -1,7 +1,7 @@
 """Step 1 of the scenario pipeline, ``read``: a file → its data with every ``extends`` merged
 in, and the line of every field.
 
-1. YAML (:mod:`twin.scenario.yamlio`): syntax, duplicate keys, YAML 1.1 traps;
+1. YAML (:mod:`twin.yamlio`): syntax, duplicate keys, YAML 1.1 traps;
 2. ``extends``: the base is read the same way (recursively, cycles refused) and deep-merged
    under the file: mappings merge key by key, other values are replaced, and
    ``interventions`` are *appended* to the base's (an intervention with the same ``id`` as a
@@ -17,9 +17,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from twin.scenario.problems import fail
-from twin.scenario.values import describe
-from twin.scenario.yamlio import Located, Path_, load_yaml
+from twin.errors import fail
+from twin.yamlio import Located, Path_, describe, load_yaml
 
 SUFFIXES = (".yaml", ".yml")
 

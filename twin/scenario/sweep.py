@@ -16,13 +16,11 @@ import dataclasses
 import itertools
 from typing import Any, NamedTuple
 
-from twin.errors import DataError
+from twin.errors import DataError, problem
 from twin.scenario.model import Scenario, SweepValue
 from twin.scenario.paths import locate, set_at, split
-from twin.scenario.problems import problem
 from twin.scenario.validate import validate
-from twin.scenario.values import describe
-from twin.scenario.yamlio import Located
+from twin.yamlio import Located, describe
 
 FORBIDDEN = ("name", "description", "extends", "sweep", "seed")
 """Not sweepable: names label results, and the seed must stay common to the family

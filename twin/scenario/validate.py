@@ -16,7 +16,7 @@ from twin.scenario.checks import check
 from twin.scenario.model import Scenario
 from twin.scenario.network_checks import check_network
 from twin.scenario.parse import parse
-from twin.scenario.yamlio import Located
+from twin.yamlio import Located
 
 
 def validate(data: dict, loc: Located, file: str, *, network: bool = True) -> Scenario:

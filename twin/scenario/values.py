@@ -12,43 +12,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, PlainSerializer, PlainValidator, StringConstraints
+from pydantic import PlainSerializer, PlainValidator, StringConstraints
 
 from twin.geography import departements, regions
 from twin.plausibility import BOUNDS
-from twin.scenario.yamlio import DATE_MAX, DATE_MIN
-
-
-class FieldValueError(ValueError):
-    """A value that does not fit its field: what was expected and what was found."""
-
-    def __init__(self, expected: str, found: str) -> None:
-        super().__init__(f"expected {expected}, found {found}")
-        self.expected = expected
-        self.found = found
-
-
-def describe(v: Any) -> str:
-    """How a YAML value reads back to its writer (for *found* in messages)."""
-    if v is None:
-        return "nothing (null)"
-    if isinstance(v, bool):
-        return str(v).lower()
-    if isinstance(v, int | float):
-        return f"the number {v}"
-    if isinstance(v, str):
-        return f'"{v}"'
-    if isinstance(v, date):
-        return f"the date {v.isoformat()}"
-    if isinstance(v, dict):
-        return "a mapping {" + ", ".join(str(k) for k in list(v)[:6]) + "}"
-    if isinstance(v, list | tuple):
-        return f"a list of {len(v)} item(s)"
-    return repr(v)
-
+from twin.yamlio import FieldValueError, describe
 
 # --------------------------------------------------------------------------- uncertain
 
@@ -123,20 +93,6 @@ class _JsonSchema:
 
 
 # --------------------------------------------------------------------------- dates
-
-
-def _plausible_date(v: date) -> date:
-    if not DATE_MIN <= v <= DATE_MAX:
-        raise FieldValueError(
-            f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data start in "
-            "the 2000s; dates past 2262 overflow every date computation)",
-            v.isoformat(),
-        )
-    return v
-
-
-PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
-"""A date within the bounds the YAML reader applies to unquoted dates (quoted ones too)."""
 
 
 # --------------------------------------------------------------------------- percentages

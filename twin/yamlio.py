@@ -33,13 +33,14 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import AfterValidator
 
-from twin.errors import DataError
-from twin.scenario.problems import fail, problem
+from twin.errors import DataError, fail, problem
 
 Path_ = tuple[str | int, ...]
 
@@ -179,7 +180,7 @@ class _Builder:
         self.nodes = 0
 
     def problem(self, node: yaml.Node, expected: str, found: str, path: Path_) -> None:
-        self.problems.append((expected, found, node.start_mark.line + 1, _dotted(path)))
+        self.problems.append((expected, found, node.start_mark.line + 1, dotted(path)))
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.nodes += 1
@@ -279,7 +280,7 @@ class _Builder:
         return value
 
 
-def _dotted(path: Path_) -> str:
+def dotted(path: Path_) -> str:
     out = ""
     for p in path:
         out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
@@ -393,3 +394,48 @@ def _tag(tag: str) -> str:
 
 def _line(mark: yaml.Mark | None) -> int | None:
     return None if mark is None else mark.line + 1
+
+
+# --------------------------------------------------------------------------- field values
+
+
+class FieldValueError(ValueError):
+    """A value that does not fit its field: what was expected and what was found."""
+
+    def __init__(self, expected: str, found: str) -> None:
+        super().__init__(f"expected {expected}, found {found}")
+        self.expected = expected
+        self.found = found
+
+
+def describe(v: Any) -> str:
+    """How a YAML value reads back to its writer (for *found* in messages)."""
+    if v is None:
+        return "nothing (null)"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int | float):
+        return f"the number {v}"
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, date):
+        return f"the date {v.isoformat()}"
+    if isinstance(v, dict):
+        return "a mapping {" + ", ".join(str(k) for k in list(v)[:6]) + "}"
+    if isinstance(v, list | tuple):
+        return f"a list of {len(v)} item(s)"
+    return repr(v)
+
+
+def _plausible_date(v: date) -> date:
+    if not DATE_MIN <= v <= DATE_MAX:
+        raise FieldValueError(
+            f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data start in "
+            "the 2000s; dates past 2262 overflow every date computation)",
+            v.isoformat(),
+        )
+    return v
+
+
+PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
+"""A date within the bounds the YAML reader applies to unquoted dates (quoted ones too)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scenario.conftest import line_of
+from tests.conftest import line_of
 from twin.errors import DataError
-from twin.scenario.yamlio import load_yaml
+from twin.yamlio import load_yaml
 
 
 def _problems(path):
