@@ -24,12 +24,15 @@ class DataProblem:
     line: int | None = None
     column: str | None = None
 
+    def _place(self) -> str:
+        """How the message names ``column`` (a table column here)."""
+        return f" column {self.column!r}:" if self.column else ""
+
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
-        col = f" column {self.column!r}:" if self.column else ""
-        return f"{where}:{col} expected {self.expected}, found {self.found}"
+        return f"{where}:{self._place()} expected {self.expected}, found {self.found}"
 
 
 class DataError(Exception):
@@ -88,12 +91,8 @@ class ProblemCollector:
 class FieldProblem(DataProblem):
     """A :class:`DataProblem` whose ``column`` is a field path such as ``period.days``."""
 
-    def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-        fld = f" field {self.column}:" if self.column else ""
-        return f"{where}:{fld} expected {self.expected}, found {self.found}"
+    def _place(self) -> str:
+        return f" field {self.column}:" if self.column else ""
 
 
 def problem(
