@@ -257,7 +257,8 @@ class Build:
         return min(int(t // HOURS_PER_DAY), self.days - 1)
 
     def _lognormal(self, mean_hours: float, z: float) -> float:
-        """Log-normal draw with the given mean (CV set by LOS_SIGMA) from a normal score."""
+        """Log-normal draw with the given mean (CV set by ``parameters.los_sigma``) from a normal
+        score."""
         s = self.parameters.los_sigma
         return mean_hours * math.exp(s * z - s * s / 2.0)
 
