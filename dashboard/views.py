@@ -161,20 +161,44 @@ def impact_ranking(catalog: Catalog, store: Store, scenario: str, ind: Indicator
     return df
 
 
+IDENTITY_FIELDS = frozenset({"name", "family", "scenario.name", "scenario.description",
+                             "scenario.extends"})
+"""Fields that name or describe a scenario rather than set it (never listed as levers)."""
+DERIVED = ("run_table", "uncertain")
+"""Restatements of the scenario's own fields: the values drawn per replication for its
+uncertain inputs and their ranges (already shown as ``low``/``high`` in the intervention)."""
+
+
+def flatten(obj: object, prefix: str = "") -> dict[str, str]:
+    """A resolved scenario as ``{dotted.path[n]: value}`` (lists numbered from 1)."""
+    out: dict[str, str] = {}
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(obj, list):
+        for n, v in enumerate(obj, start=1):
+            out.update(flatten(v, f"{prefix}[{n}]"))
+    else:
+        out[prefix] = str(obj)
+    return out
+
+
+def lever_rows(spec: object, baseline: object) -> pd.DataFrame:
+    """What a scenario sets differently from the baseline: one row per resolved field whose
+    value differs (or that the baseline lacks), with the baseline's value beside it. A
+    resolved scenario holds every field with its default (policy, the model's
+    ``parameters``...), so listing all of them would bury the few levers an analyst pulled."""
+    mine, base = flatten(spec or {}), flatten(baseline or {})
+    rows = [
+        {"parametre": k, "valeur": v, "reference": base.get(k, "—")}
+        for k, v in mine.items()
+        if k not in IDENTITY_FIELDS and not k.startswith(DERIVED) and base.get(k) != v
+        and not (v == "None" and k not in base)  # an optional field left unset
+    ]
+    return pd.DataFrame(rows, columns=["parametre", "valeur", "reference"])
+
+
 def levers(store: Store, scenario: str) -> pd.DataFrame:
-    """The scenario's resolved levers as a flat table (from the store's ``scenarios`` attr)."""
+    """The scenario's levers against the store's baseline (from the ``scenarios`` attr)."""
     spec = store.scenario_specs.get(scenario)
-    rows: list[dict[str, str]] = []
-
-    def walk(prefix: str, obj: object) -> None:
-        if isinstance(obj, dict):
-            for k, v in obj.items():
-                walk(f"{prefix}.{k}" if prefix else str(k), v)
-        elif isinstance(obj, list):
-            for n, v in enumerate(obj, start=1):
-                walk(f"{prefix}[{n}]", v)
-        else:
-            rows.append({"parametre": prefix, "valeur": str(obj)})
-
-    walk("", spec if spec is not None else {})
-    return pd.DataFrame(rows, columns=["parametre", "valeur"])
+    return lever_rows(spec, store.scenario_specs.get(store.baseline))

@@ -90,7 +90,7 @@ def layout(ctx, store_id, params: dict[str, str]):
                 value="dep", inline=True), "12rem"),
         ], className="controls"),
         widgets.table("cmp-rank", pd.DataFrame(), RANK_LABELS),
-        html.H2("Leviers du scénario"),
+        html.H2("Leviers du scénario (réglages différents de la référence)"),
         html.Div(id="cmp-levers"),
     ])
 
@@ -160,9 +160,10 @@ def rank_outputs(ctx, store_id, scenario, indicator, level, period):
     dec.update({"rang": 0, "ecart_pct": 1, "p_degradation": 0})
     lev = views.levers(c.store, c.scenario)
     levers = (widgets.table("cmp-levers-table", lev, {"parametre": "Paramètre",
-                                                       "valeur": "Valeur"})
-              if len(lev) else widgets.note("Le jeu de résultats ne décrit pas les leviers "
-                                            "de ce scénario."))
+                                                       "valeur": "Valeur",
+                                                       "reference": "Référence"})
+              if len(lev) else widgets.note("Le jeu de résultats ne décrit aucun réglage de "
+                                            "ce scénario différent de la référence."))
     return widgets.records(df), widgets.columns(df, RANK_LABELS, dec), levers
 
 

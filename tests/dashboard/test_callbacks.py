@@ -180,3 +180,31 @@ def test_validation_page_reads_the_report_and_refuses_unknown_indicators(outputs
     empty = create_app(DashboardConfig(results=outputs_root / "essai.zarr",
                                        validation=outputs_root / "absent"))
     assert "twin validate" in str(validation.layout(empty._twin_context, {}))
+
+
+def test_levers_are_the_settings_that_differ_from_the_baseline():
+    """A resolved scenario holds every field with its default (policy, model parameters): the
+    levers view lists only what the scenario sets differently, with the baseline's value."""
+    import copy
+
+    from dashboard.views import lever_rows
+    from twin.paths import scenarios_dir
+    from twin.scenario import load_scenario
+
+    base = load_scenario(scenarios_dir() / "baseline.yaml")[0].model_dump(mode="json")
+    wave = load_scenario(scenarios_dir() / "grippe-bronchiolite.yaml")[0].model_dump(mode="json")
+    rows = lever_rows(wave, base)
+    assert len(rows) and all(p.startswith("scenario.interventions[") for p in rows.parametre)
+    assert "bronchiolite" in set(rows.valeur)
+    assert set(rows.reference) == {"—"}  # the baseline has no intervention
+
+    tuned = copy.deepcopy(base)
+    tuned["scenario"]["parameters"]["ed_treatment_median_hours"] = 2.5
+    tuned["scenario"]["policy"]["plan_blanc_on"] = 0.95
+    rows = lever_rows(tuned, base)
+    assert dict(zip(rows.parametre, zip(rows.valeur, rows.reference, strict=True),
+                    strict=True)) == {
+        "scenario.parameters.ed_treatment_median_hours": ("2.5", "2.0"),
+        "scenario.policy.plan_blanc_on": ("0.95", "0.98"),
+    }
+    assert lever_rows(base, base).empty
