@@ -145,7 +145,7 @@ def _units_of(ed: pd.DataFrame, dep: str) -> pd.DataFrame:
 
 def _samu_capacity(ss: pd.DataFrame, units: pd.DataFrame, p: ModelParameters) -> SamuCapacity:
     """SAMU and SMUR of a département (``ss``: its SAE SAMU/SMUR rows)."""
-    calls_year = float(ss["calls_answered"].sum()) if len(ss) else 0.0
+    calls_year = float(ss["calls_answered_estimate"].sum()) if len(ss) else 0.0
     n_bases = int(ss["has_smur"].fillna(False).astype(bool).sum()) if len(ss) else 0
     total_ed_year = float(units["passages"].sum()) if len(units) else 0.0
     smur_year = float(ss["primary_road"].sum()) if len(ss) else 0.0

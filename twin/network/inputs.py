@@ -47,6 +47,34 @@ def _keep(df: pd.DataFrame, deps: list[str]) -> pd.DataFrame:
     return df[df["dep"].isin(deps)].reset_index(drop=True)
 
 
+def with_calls_estimate(samu_smur: pd.DataFrame) -> pd.DataFrame:
+    """``samu_smur`` (the national SAE SAMU/SMUR table) plus ``calls_answered_estimate`` and
+    its ``calls_answered_source``.
+
+    A few SAMU centres leave answered calls (``APD``) empty while reporting calls received
+    (``APP``) or regulation files (``DR``): in SAE 2023, Ariège, Haute-Corse and
+    Loir-et-Cher. Summed as they are, their département would get no calls at all beyond the
+    patients the SAE passages imply (Haute-Corse: 15 calls a day instead of about 170), so
+    the estimate takes the reported figure times the national ratio of answered calls to it,
+    over the centres reporting both (received first, regulation files next). The reported
+    ``calls_answered`` is left as it is (empty stays empty): validation compares with what
+    SAE says, never with an estimate."""
+    out = samu_smur.copy()
+    answered = out["calls_answered"]
+    estimate = answered.astype(float)
+    source = pd.Series(np.where(answered.notna(), "reported", "missing"), index=out.index)
+    for column, label in (("calls_received", "calls received"),
+                          ("regulation_files", "regulation files")):
+        both = answered.notna() & out[column].notna() & (out[column] > 0)
+        ratio = answered[both].sum() / out.loc[both, column].sum() if both.any() else np.nan
+        fill = estimate.isna() & out[column].notna() & np.isfinite(ratio)
+        estimate[fill] = out.loc[fill, column] * ratio
+        source[fill] = f"{label} × national ratio {ratio:.3f}"
+    out["calls_answered_estimate"] = estimate
+    out["calls_answered_source"] = source
+    return out
+
+
 def load_sae_tables(year: int, deps: list[str] | None = None) -> SaeTables:
     """Read the SAE tables of ``deps`` for ``year`` from the embedded data (I/O here)."""
     deps = deps or list(departements().index)
@@ -57,7 +85,7 @@ def load_sae_tables(year: int, deps: list[str] | None = None) -> SaeTables:
         mco=_keep(sae.load_mco(year), deps),
         critical_care=_keep(sae.load_critical_care(year), deps),
         ssr=_keep(sae.load_ssr(year), deps),
-        samu_smur=_keep(sae.load_samu_smur(year), deps),
+        samu_smur=_keep(with_calls_estimate(sae.load_samu_smur(year)), deps),
     )
 
 
