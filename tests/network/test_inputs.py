@@ -36,3 +36,13 @@ def test_a_centre_without_answered_calls_still_gets_its_calls():
     files_per_day = 41222 / 365
     assert haute_corse.samu_calls_per_day.mean() > files_per_day
     assert 0 < haute_corse.samu_doctor_share <= 1
+
+
+def test_a_zero_beside_tens_of_thousands_of_regulation_files_is_not_taken_as_reported():
+    """SAE 2024: Haute-Corse writes 0 answered calls (and 0 received) next to 42,497
+    regulation files; the estimate must not keep that 0."""
+    t = load_sae_tables(2024, ["2B"]).samu_smur
+    bastia = t[t["finess"] == "2B0000012"].iloc[0]
+    assert bastia["calls_answered"] == 0  # as published
+    assert bastia["calls_answered_estimate"] > bastia["regulation_files"]
+    assert bastia["calls_answered_source"].startswith("regulation files")

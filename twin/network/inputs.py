@@ -51,23 +51,27 @@ def with_calls_estimate(samu_smur: pd.DataFrame) -> pd.DataFrame:
     """``samu_smur`` (the national SAE SAMU/SMUR table) plus ``calls_answered_estimate`` and
     its ``calls_answered_source``.
 
-    A few SAMU centres leave answered calls (``APD``) empty while reporting calls received
-    (``APP``) or regulation files (``DR``): in SAE 2023, Ariège, Haute-Corse and
-    Loir-et-Cher. Summed as they are, their département would get no calls at all beyond the
+    A few SAMU centres leave answered calls (``APD``) empty, or write 0, while reporting calls
+    received (``APP``) or regulation files (``DR``): in SAE 2023 Ariège, Haute-Corse and
+    Loir-et-Cher (empty); Haute-Corse writes 0 in 2020, 2021 and 2024 with over 40,000
+    regulation files. Summed as they are, their département would get no calls beyond the
     patients the SAE passages imply (Haute-Corse: 15 calls a day instead of about 170), so
-    the estimate takes the reported figure times the national ratio of answered calls to it,
-    over the centres reporting both (received first, regulation files next). The reported
-    ``calls_answered`` is left as it is (empty stays empty): validation compares with what
-    SAE says, never with an estimate."""
+    the estimate takes the other reported figure times the national ratio of answered calls
+    to it, over the centres reporting both (received first, regulation files next). The
+    reported ``calls_answered`` is left as it is: validation compares with what SAE says,
+    never with an estimate."""
     out = samu_smur.copy()
     answered = out["calls_answered"]
-    estimate = answered.astype(float)
-    source = pd.Series(np.where(answered.notna(), "reported", "missing"), index=out.index)
+    other_activity = (out["calls_received"].fillna(0) > 0) | (out["regulation_files"].fillna(0) > 0)
+    usable = answered.notna() & ~((answered == 0) & other_activity)
+    estimate = answered.where(usable).astype(float)
+    source = pd.Series(np.where(usable, "reported", "missing"), index=out.index)
     for column, label in (("calls_received", "calls received"),
                           ("regulation_files", "regulation files")):
-        both = answered.notna() & out[column].notna() & (out[column] > 0)
+        reported = out[column].notna() & (out[column] > 0)
+        both = usable & reported
         ratio = answered[both].sum() / out.loc[both, column].sum() if both.any() else np.nan
-        fill = estimate.isna() & out[column].notna() & np.isfinite(ratio)
+        fill = estimate.isna() & reported & np.isfinite(ratio)
         estimate[fill] = out.loc[fill, column] * ratio
         source[fill] = f"{label} × national ratio {ratio:.3f}"
     out["calls_answered_estimate"] = estimate
