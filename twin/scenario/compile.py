@@ -18,7 +18,7 @@ import numpy as np
 
 from forecasting.disruptions import SupplyDisruption
 from twin.geography import dep_sort_key, departements
-from twin.network import CareNetwork, EstablishmentSpec, ModelParameters, Policy
+from twin.network import CareNetwork, EstablishmentSpec, Policy
 from twin.network.spec import Capacities
 from twin.scenario import model as m
 from twin.scenario.values import WEEKDAYS, Range, hours_of_day
@@ -190,12 +190,6 @@ def compile_policy(scenario: m.Scenario) -> Policy:
         if isinstance(i, m.PolicyChange):
             p.update(i.settings())
     return Policy(**p)
-
-
-def compile_parameters(scenario: m.Scenario) -> ModelParameters:
-    """The model assumptions the run's network is calibrated with (the simulation reads them
-    from the network: :attr:`twin.network.CareNetwork.parameters`)."""
-    return scenario.parameters
 
 
 # --------------------------------------------------------------------------- demand

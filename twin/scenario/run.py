@@ -27,12 +27,7 @@ import xarray as xr
 from twin.geography import dep_to_reg
 from twin.network import DEFAULT_PARAMETERS, CareNetwork, ModelParameters
 from twin.network.cache import NETWORK_CACHE_SIZE, network_for
-from twin.scenario.compile import (
-    compile_demand,
-    compile_interventions,
-    compile_parameters,
-    compile_policy,
-)
+from twin.scenario.compile import compile_demand, compile_interventions, compile_policy
 from twin.scenario.resolve import ResolvedScenario
 from twin.sim.replication import run_replication
 
@@ -76,7 +71,7 @@ def block_name(block: tuple[str, ...]) -> str:
 def block_network(resolved: ResolvedScenario, block: tuple[str, ...]) -> CareNetwork:
     sc = resolved.scenario
     return network_for(
-        sc.data_year, tuple(block), sc.period.start, sc.period.days, compile_parameters(sc)
+        sc.data_year, tuple(block), sc.period.start, sc.period.days, sc.parameters
     )
 
 
@@ -101,7 +96,7 @@ def replicate(resolved: ResolvedScenario, replication: int, block: tuple[str, ..
             sc.demand.quantile,
             sc.demand.method,
             sc.seed,
-            compile_parameters(sc),
+            sc.parameters,
         )
     ds = run_replication(
         network,
