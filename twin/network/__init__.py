@@ -23,8 +23,6 @@ from twin.network.calibrate import (
 from twin.network.inputs import (
     NetworkInputs,
     SaeTables,
-    default_network_path,
-    dep_geometry,
     load_inputs,
     load_sae_tables,
 )
@@ -45,6 +43,5 @@ __all__ = [
     "AGE_CLASSES", "DEFAULT_PARAMETERS", "DISCIPLINES", "Capacities", "CareNetwork", "EDSpec",
     "EstablishmentSpec", "ModelParameters", "NetworkInputs", "Policy", "SaeTables",
     "SamuCapacity", "TerritorySpec", "WardSpec", "build_capacities", "build_network",
-    "default_network_path", "dep_geometry", "ed_icu_admissions_per_year", "load_inputs",
-    "load_sae_tables", "travel_hours",
+    "ed_icu_admissions_per_year", "load_inputs", "load_sae_tables", "travel_hours",
 ]

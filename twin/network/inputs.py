@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -125,8 +124,3 @@ def dep_geometry() -> pd.DataFrame:
             (f["properties"]["code"], c.x, c.y, geom.area * km_per_deg_lat * km_per_deg_lon)
         )
     return pd.DataFrame(rows, columns=["dep", "lon", "lat", "area_km2"]).set_index("dep")
-
-
-def default_network_path() -> Path:
-    """The folder of the embedded data the network is read from."""
-    return synthetic_dir()
