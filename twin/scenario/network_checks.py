@@ -83,9 +83,11 @@ def check_network(scenario: m.Scenario, loc: Located, file: str) -> list[DataPro
                       "no holder of it in the target")  # fmt: skip
     if r.problems:
         return r.problems
-    _check_contradictions(scenario, net, r)
+    # every uncertain value at its low end (the deepest cuts), for both checks
+    changes = _compiled(_extreme(scenario, "low"), net)
+    _check_contradictions(scenario, changes, r)
     if not r.problems:
-        _check_negative(_extreme(scenario, "low"), net, r)
+        _check_negative(scenario, changes, net, r)
     return r.problems
 
 
@@ -97,9 +99,9 @@ def _compiled(s: m.Scenario, net: Capacities) -> list[tuple[int, iv.CapacityChan
     return out
 
 
-def _check_contradictions(s: m.Scenario, net: Capacities, r: Report) -> None:
-    central = _extreme(s, "low")
-    changes = _compiled(central, net)
+def _check_contradictions(
+    s: m.Scenario, changes: list[tuple[int, iv.CapacityChange]], r: Report
+) -> None:
     n_hours = s.period.days * HOURS_PER_DAY
     first_weekday = s.period.start.weekday()
     masks = [c.window.mask(n_hours, first_weekday) for _, c in changes]
@@ -159,8 +161,9 @@ def _bases(net: Capacities, days: int) -> dict[tuple[str, str], list[np.ndarray]
     return out
 
 
-def _check_negative(s: m.Scenario, net: Capacities, r: Report) -> None:
-    changes = _compiled(s, net)
+def _check_negative(
+    s: m.Scenario, changes: list[tuple[int, iv.CapacityChange]], net: Capacities, r: Report
+) -> None:
     negative = [(k, c) for k, c in changes if c.delta < 0]
     if not negative:
         return
