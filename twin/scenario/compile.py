@@ -80,11 +80,17 @@ def holds(est: EstablishmentSpec, resource: str) -> bool:
     raise ValueError(f"{resource} is not held by establishments")
 
 
+def smur_teams_by_dep(network: CareNetwork | Capacities) -> dict[str, int]:
+    """SMUR teams of each département (the sum over its establishments)."""
+    teams: dict[str, int] = {}
+    for e in network.establishments:
+        teams[e.dep] = teams.get(e.dep, 0) + e.smur_teams
+    return teams
+
+
 def territory_holders(resource: str, network: CareNetwork | Capacities) -> tuple[str, ...]:
     if resource == "smur":
-        teams: dict[str, int] = {}
-        for e in network.establishments:
-            teams[e.dep] = teams.get(e.dep, 0) + e.smur_teams
+        teams = smur_teams_by_dep(network)
         return tuple(d for d in network.deps if teams.get(d, 0) > 0)
     return network.deps
 

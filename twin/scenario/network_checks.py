@@ -149,9 +149,7 @@ def _bases(net: Capacities, days: int) -> dict[tuple[str, str], list[np.ndarray]
             put("ed_places", e.finess, np.tile(u.treatment_places_by_hour, days))
             if u.uhcd_beds > 0:
                 put("uhcd", e.finess, np.full(n, u.uhcd_beds))
-    teams: dict[str, int] = {}
-    for e in net.establishments:
-        teams[e.dep] = teams.get(e.dep, 0) + e.smur_teams
+    teams = cp.smur_teams_by_dep(net)
     for dep in net.deps:
         samu = net.samu[dep]
         put("samu_arm", dep, np.tile(samu.arm_by_hour, days))
