@@ -33,7 +33,6 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -418,7 +417,7 @@ def describe(v: Any) -> str:
         return f"the number {v}"
     if isinstance(v, str):
         return f'"{v}"'
-    if isinstance(v, date):
+    if isinstance(v, dt.date):
         return f"the date {v.isoformat()}"
     if isinstance(v, dict):
         return "a mapping {" + ", ".join(str(k) for k in list(v)[:6]) + "}"
@@ -427,7 +426,7 @@ def describe(v: Any) -> str:
     return repr(v)
 
 
-def _plausible_date(v: date) -> date:
+def _plausible_date(v: dt.date) -> dt.date:
     if not DATE_MIN <= v <= DATE_MAX:
         raise FieldValueError(
             f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data start in "
@@ -437,5 +436,5 @@ def _plausible_date(v: date) -> date:
     return v
 
 
-PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
+PlausibleDate = Annotated[dt.date, AfterValidator(_plausible_date)]
 """A date within the bounds the YAML reader applies to unquoted dates (quoted ones too)."""
