@@ -62,6 +62,11 @@ DATE_MIN = dt.date(1900, 1, 1)
 DATE_MAX = dt.date(2200, 12, 31)
 """Dates outside these are refused at reading: the data start in the 2000s, and pandas
 timestamps stop in 2262 (a date near 9999 overflows every date computation)."""
+_DATE_RANGE = (
+    f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data start in the "
+    "2000s; dates past 2262 overflow every date computation)"
+)
+"""What a date out of DATE_MIN … DATE_MAX is expected to be, quoted or not."""
 _SAFE_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}"
     for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge")
@@ -268,13 +273,7 @@ class _Builder:
             self.problem(node, "an existing date YYYY-MM-DD", f"{text} ({why})", path)
             return text
         if not DATE_MIN <= value <= DATE_MAX:
-            self.problem(
-                node,
-                f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data "
-                "start in the 2000s; dates past 2262 overflow every date computation)",
-                text,
-                path,
-            )
+            self.problem(node, _DATE_RANGE, text, path)
             return text
         return value
 
@@ -428,11 +427,7 @@ def describe(v: Any) -> str:
 
 def _plausible_date(v: dt.date) -> dt.date:
     if not DATE_MIN <= v <= DATE_MAX:
-        raise FieldValueError(
-            f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} (the data start in "
-            "the 2000s; dates past 2262 overflow every date computation)",
-            v.isoformat(),
-        )
+        raise FieldValueError(_DATE_RANGE, v.isoformat())
     return v
 
 
