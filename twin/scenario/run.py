@@ -45,7 +45,7 @@ def cached_forecast(
     parameters: ModelParameters = DEFAULT_PARAMETERS,
 ) -> dict[str, np.ndarray]:
     """Forecast demand multipliers of a block (the same for every replication)."""
-    # deferred: forecasting is optional, and only a demand of source: forecast needs it
+    # deferred: only a demand of source: forecast needs the forecasting engine (~0.5 s import)
     from forecasting.twin_demand import forecast_demand_multiplier
 
     network = network_for(year, deps, start, days, parameters)
