@@ -22,7 +22,7 @@ and a bad value gets the scenario's located error (file, line, field, expected v
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
@@ -219,15 +219,3 @@ class Policy(_Frozen):
     samu_orientation: StrictBool = Field(
         True, description="The SAMU orients patients to the least busy open ED of the région."
     )
-
-
-def policy_changes_fields() -> dict[str, Any]:
-    """The fields of a ``policy`` intervention: every :class:`Policy` field, optional (unset
-    keeps the run's policy), with the same type and bounds (for ``pydantic.create_model``)."""
-    out: dict[str, Any] = {}
-    for name, f in Policy.model_fields.items():
-        out[name] = (
-            Annotated[f.annotation, *f.metadata] | None,  # type: ignore[name-defined]
-            Field(None, description=f"As `policy.{name}`."),
-        )
-    return out

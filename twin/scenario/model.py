@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, create_model
 
-from twin.network.parameters import ModelParameters, Policy, policy_changes_fields
+from twin.network.parameters import ModelParameters, Policy
 from twin.scenario.values import (
     DepCode,
     Finess,
@@ -278,13 +278,25 @@ class _PolicyChange(_Intervention):
         }
 
 
+def _optional_policy_fields() -> dict[str, Any]:
+    """Every :class:`Policy` field, optional (unset keeps the run's policy), with the same
+    type and bounds (for ``pydantic.create_model``)."""
+    return {
+        name: (
+            Annotated[f.annotation, *f.metadata] | None,  # type: ignore[name-defined]
+            Field(None, description=f"As `policy.{name}`."),
+        )
+        for name, f in Policy.model_fields.items()
+    }
+
+
 PolicyChange = create_model(  # every field of Policy, optional, with its type and bounds
     "PolicyChange",
     __base__=_PolicyChange,
     __doc__=_PolicyChange.__doc__,
     __module__=__name__,
     type=(Literal["policy"], ...),
-    **policy_changes_fields(),
+    **_optional_policy_fields(),
 )
 
 
