@@ -92,6 +92,14 @@ class Located:
         k = len(prefix)
         return {p[k:]: v for p, v in self.lines.items() if p[:k] == prefix}
 
+    def replace_under(self, prefix: Path_, lines: dict[Path_, tuple[str, int]]) -> None:
+        """Set the entries at or below ``prefix`` to ``lines`` (keyed relative to it, as
+        :meth:`under` returns them): a merged or replaced value brings its own lines."""
+        k = len(prefix)
+        self.lines = {p: v for p, v in self.lines.items() if p[:k] != prefix}
+        for rel, v in lines.items():
+            self.lines[(*prefix, *rel)] = v
+
 
 def _trap(node: yaml.ScalarNode) -> str | None:
     """Why a plain scalar is ambiguous between YAML 1.1 and what the writer meant, if it is."""

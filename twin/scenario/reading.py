@@ -76,25 +76,20 @@ def _merge(
                     items[where] = item
                     item_lines[where] = sub
             out[key] = items
-            loc.lines = {p: v for p, v in loc.lines.items() if p[:1] != (key,)}
-            loc.lines[(key,)] = child_loc.lines.get((key,), base_loc.lines.get((key,)))
+            lines = {(): child_loc.lines.get(kpath, base_loc.lines.get(kpath))}
             for i, sub in enumerate(item_lines):
-                for rel, v in sub.items():
-                    loc.lines[(key, i, *rel)] = v
+                lines.update({(i, *rel): v for rel, v in sub.items()})
+            loc.replace_under(kpath, lines)  # type: ignore[arg-type]
             continue
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             merged, sub_loc = _merge(
                 out[key], Located(base_loc.under(kpath)), value, Located(child_loc.under(kpath))
             )
             out[key] = merged
-            loc.lines = {p: v for p, v in loc.lines.items() if p[: len(kpath)] != kpath}
-            for rel, v in sub_loc.lines.items():
-                loc.lines[(*kpath, *rel)] = v
+            loc.replace_under(kpath, sub_loc.lines)
             continue
         out[key] = copy.deepcopy(value)
-        loc.lines = {p: v for p, v in loc.lines.items() if p[: len(kpath)] != kpath}
-        for rel, v in child_loc.under(kpath).items():
-            loc.lines[(*kpath, *rel)] = v
+        loc.replace_under(kpath, child_loc.under(kpath))
     return out, loc
 
 
@@ -121,5 +116,5 @@ def read(path: Path, _stack: tuple[Path, ...] = ()) -> tuple[dict, Located]:
                 own,
             )
     base_data.pop("sweep", None)  # a base's sweep is its own family, not inherited
-    base_loc.lines = {p: v for p, v in base_loc.lines.items() if p[:1] != ("sweep",)}
+    base_loc.replace_under(("sweep",), {})
     return _merge(base_data, base_loc, data, loc)
