@@ -18,10 +18,6 @@ from twin.scenario.model import INTERVENTION_TYPES, Scenario
 from twin.yamlio import FieldValueError, Located, Path_, describe, dotted
 
 
-def _field_names(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
-
-
 def _model_at(loc: Path_, data: Any) -> type[BaseModel] | None:
     """The model class validating the mapping at ``loc`` (for listing its fields)."""
     model: Any = Scenario
@@ -115,7 +111,7 @@ def _pydantic_problems(exc: ValidationError, data: dict, loc: Located, file: str
             where_file, line = loc.find(path[:-1], file)
         elif kind == "extra_forbidden":
             model = _model_at(path[:-1], data)
-            names = _field_names(model) if model else []
+            names = list(model.model_fields) if model else []
             close = difflib.get_close_matches(str(path[-1]), names, n=1)
             expected = "one of the fields " + ", ".join(names) if names else "a known field"
             hint = f" (did you mean {close[0]!r}?)" if close else ""
