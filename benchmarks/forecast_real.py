@@ -46,7 +46,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-METHODS = ("ensemble", "prophet", "ets", "autoets", "naive", "seasonal_naive")
+from forecasting.defaults import DEFAULT_ENGINE, METHODS
+
 TARGET_WALL_SECONDS = 60.0
 TARGET_REL_MAE = 0.80
 TARGET_COVERAGE = (0.75, 0.85)
@@ -100,7 +101,6 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     import pandas as pd
 
     from forecasting.backtest import merge_backtests, metrics_table, rolling_origins
-    from forecasting.demand import DEFAULT_ENGINE
     from forecasting.engine import DEFAULT_SEED, ShortSeriesWarning
     from forecasting.parallel import local_client
     from forecasting.run import format_metrics

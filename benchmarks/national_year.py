@@ -30,11 +30,11 @@ import os
 import resource
 import tempfile
 import time
-from contextlib import ExitStack, suppress
+from contextlib import suppress
 from datetime import date
+from pathlib import Path
 
-from dask.distributed import Client, LocalCluster
-
+from twin.batch.cluster import ClusterSettings, SlurmSettings, open_client
 from twin.geography import regions
 
 SAE_YEAR = 2023
@@ -84,23 +84,13 @@ def region_weights() -> tuple[dict[str, float], float]:
     return {str(k): float(v) for k, v in w.items()}, float(ed["passages"].sum())
 
 
-def _cluster(stack: ExitStack, a: argparse.Namespace):
+def _cluster_settings(a: argparse.Namespace) -> ClusterSettings:
     if not a.slurm:
-        return stack.enter_context(
-            LocalCluster(n_workers=a.workers, threads_per_worker=1, dashboard_address="127.0.0.1:0")
-        )
+        return ClusterSettings(kind="local", workers=a.workers)
     os.environ.setdefault("SLURM_CONF", "/var/tmp/twin-slurm/slurm.conf")
-    from dask_jobqueue import SLURMCluster
-
-    from twin.batch.cluster import SlurmSettings, slurm_kwargs
-
-    logs = stack.enter_context(tempfile.TemporaryDirectory(prefix="twin-national-"))
-    settings = SlurmSettings(
-        cores=1, memory=a.memory, walltime="02:00:00", scheduler_host="127.0.0.1"
-    )
-    cluster = stack.enter_context(SLURMCluster(**slurm_kwargs(settings, logs)))
-    cluster.scale(jobs=a.workers)
-    return cluster
+    slurm = SlurmSettings(cores=1, memory=a.memory, walltime="02:00:00",
+                          scheduler_host="127.0.0.1")
+    return ClusterSettings(kind="slurm", workers=a.workers, slurm=slurm)
 
 
 def main() -> None:
@@ -113,9 +103,8 @@ def main() -> None:
     weights, sae_passages = region_weights()
     regs = sorted(regions().index.astype(str), key=lambda r: -weights.get(r, 0.0))
     load_before = os.getloadavg()[0]
-    with ExitStack() as stack:
-        cluster = _cluster(stack, a)
-        client = stack.enter_context(Client(cluster))
+    with (tempfile.TemporaryDirectory(prefix="twin-national-") as logs,
+          open_client(_cluster_settings(a), Path(logs)) as client):
         client.wait_for_workers(a.workers, timeout=600)
         t0 = time.perf_counter()
         futures = [

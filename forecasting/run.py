@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecasting.backtest import metrics_table, rolling_origins
+from forecasting.backtest import SeriesBacktest, metrics_table, rolling_origins
 from forecasting.demand import (
     REAL_BACKTEST_WINDOW,
     REAL_LABEL,
@@ -33,6 +33,7 @@ REPLICA_BACKTEST = ("2023-01-01", "2024-12-31")
 METHOD_NAMES = {"ensemble": "Prophet+AutoETS", "prophet": "Prophet", "ets": "ETS",
                 "autoets": "AutoETS", "naive": "Naïf hebdo", "seasonal_naive": "Naïf saisonnier"}
 NO_ORIGIN = "no backtest origin has its whole horizon inside the data"
+REGIONAL_BANDS = ((1, 7), (8, 28), (1, 28))
 
 
 def output_names(series: str, regional: bool, backtest: bool) -> list[str]:
@@ -86,17 +87,9 @@ def backtest(deps: Sequence[str] | None, *, out: Path, horizon: int, seed: int,
     origins = rolling_origins(start or REPLICA_BACKTEST[0], end or REPLICA_BACKTEST[1], every)
     results = backtest_ed(deps, methods=METHODS, origins=origins, horizon=horizon,
                           seed=seed, client=client, folder=data)
-    if not results or results[0].origins.size == 0:
-        raise ValueError(NO_ORIGIN)
-    table = metrics_table(results)
     label = REPLICA_LABEL if data is None else f"fichier {data}"
-    ds = backtest_dataset(results, {"seed": seed, "horizon": horizon,
-                                    "origins": ",".join(origins), "data_label": label,
-                                    **provenance()})
-    zpath, cpath = write_metrics(ds, table, out, "backtest_ed")
-    record_outputs(out, output_names("ed", False, True), COMMAND)
-    return (f"{format_metrics(table, len(results), results[0].origins.size, label)}"
-            f"\n\nRésultats : {zpath} et {cpath}")
+    return _write_backtest(results, origins, out=out, regional=False, horizon=horizon,
+                           seed=seed, label=label)
 
 
 def backtest_regional(regs: Sequence[str] | None, *, out: Path, horizon: int, seed: int,
@@ -108,15 +101,26 @@ def backtest_regional(regs: Sequence[str] | None, *, out: Path, horizon: int, se
                               every)
     results = backtest_ed_regional(regs, methods=METHODS, origins=origins, horizon=horizon,
                                    seed=seed, client=client, source=data)
+    return _write_backtest(results, origins, out=out, regional=True, horizon=horizon,
+                           seed=seed, label=REAL_LABEL)
+
+
+def _write_backtest(results: list[SeriesBacktest], origins: list[str], *, out: Path,
+                    regional: bool, horizon: int, seed: int, label: str) -> str:
+    """Score, write ``backtest_ed[_regional].zarr`` and ``_metrics.csv``, describe in French.
+    The real régional series are also scored on the first week and on days 8-28."""
     if not results or results[0].origins.size == 0:
         raise ValueError(NO_ORIGIN)
-    table = metrics_table(results, bands=((1, 7), (8, 28), (1, 28)))
+    table = (metrics_table(results, bands=REGIONAL_BANDS) if regional
+             else metrics_table(results))
+    kind = {"data_kind": "real"} if regional else {}
     ds = backtest_dataset(results, {"seed": seed, "horizon": horizon,
-                                    "origins": ",".join(origins), "data_kind": "real",
-                                    "data_label": REAL_LABEL, **provenance()})
-    zpath, cpath = write_metrics(ds, table, out, "backtest_ed_regional")
-    record_outputs(out, output_names("ed", True, True), COMMAND)
-    return (f"{format_metrics(table, len(results), results[0].origins.size, REAL_LABEL)}"
+                                    "origins": ",".join(origins), **kind, "data_label": label,
+                                    **provenance()})
+    zpath, cpath = write_metrics(ds, table, out,
+                                 "backtest_ed_regional" if regional else "backtest_ed")
+    record_outputs(out, output_names("ed", regional, True), COMMAND)
+    return (f"{format_metrics(table, len(results), results[0].origins.size, label)}"
             f"\n\nRésultats : {zpath} et {cpath}")
 
 

@@ -53,29 +53,29 @@ def _level(args: argparse.Namespace) -> str:
     return args.level or "reg"
 
 
-def _real_regions(args: argparse.Namespace) -> list[str] | None:
+def _region(code: str) -> str:
+    """The COG code of ``--region``, checked against the région list."""
     # Deferred: the code lists load pandas, which `twin --help` must not.
     from twin.geography import normalise_reg, regions
 
-    if not args.region:
-        return None
-    reg = normalise_reg(args.region)
+    reg = normalise_reg(code)
     if reg not in regions().index:
-        raise ValueError(f"unknown région code {args.region!r} (codes: "
+        raise ValueError(f"unknown région code {code!r} (codes: "
                          f"{', '.join(regions().index)})")
-    return [reg]
+    return reg
+
+
+def _real_regions(args: argparse.Namespace) -> list[str] | None:
+    return [_region(args.region)] if args.region else None
 
 
 def _ed_deps(args: argparse.Namespace) -> list[str]:
     # Deferred: the code lists load pandas, which `twin --help` must not.
-    from twin.geography import dep_sort_key, departements, normalise_dep, normalise_reg, regions
+    from twin.geography import dep_sort_key, departements, normalise_dep
 
     ref = departements()
     if args.region:
-        reg = normalise_reg(args.region)
-        if reg not in regions().index:
-            raise ValueError(f"unknown région code {args.region!r} (codes: "
-                             f"{', '.join(regions().index)})")
+        reg = _region(args.region)
         return sorted(ref.index[ref["reg"] == reg], key=dep_sort_key)
     if args.territories:
         deps = [normalise_dep(t) for t in args.territories]

@@ -19,7 +19,7 @@ import xarray as xr
 
 from twin.batch.store import git_revision, package_versions
 from twin.geography import dep_to_reg, departements, regions
-from twin.network import load_inputs
+from twin.network.cache import sae_for
 from twin.outputs import record_outputs, write_text
 from twin.paths import data_dir
 from twin.sources.sae import available_years, find_file
@@ -178,7 +178,9 @@ def assemble(folder: Path, s: Settings, tasks: dict[str, list[RegionTask]]) -> R
     runs = folder / RUNS
     deps = list(s.deps)
     stores = _open(runs, tasks["main"])
-    inputs = load_inputs(s.year, deps)
+    # The SAE tables only (no daily SurSaUD series), each year read once: the held-out pairs
+    # share years with the main comparison.
+    inputs = sae_for(s.year, s.deps)
     expected = tb.expected_values(
         observed(inputs, deps), _season(stores), coverage(inputs, deps)
     )
@@ -199,7 +201,7 @@ def assemble(folder: Path, s: Settings, tasks: dict[str, list[RegionTask]]) -> R
         c, t = (int(x) for x in key.split("->"))
         hs = _open(runs, ts)
         model = ho.predictions(tb.replication_means(hs), _season(hs))
-        in_c, in_t = load_inputs(c, deps), load_inputs(t, deps)
+        in_c, in_t = sae_for(c, s.deps), sae_for(t, s.deps)
         complete = pd.concat([coverage(in_c, deps), coverage(in_t, deps)]).groupby(level=0).min()
         result.heldout_detail[key], result.heldout[key] = ho.score(
             model, observed(in_c, deps), observed(in_t, deps), complete >= COMPLETE_SHARE

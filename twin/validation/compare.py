@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twin.network import CareNetwork, NetworkInputs
+from twin.network import CareNetwork, NetworkInputs, SaeTables
 from twin.sim.replication import by_territory
 
 INDICATORS: dict[str, str] = {
@@ -34,7 +34,7 @@ SEASONAL = ("ed_passages", "ed_admissions", "smur_missions", "samu_calls")
 mean (stays smooth them, and electives fill the troughs)."""
 
 
-def observed(inputs: NetworkInputs, deps: list[str]) -> pd.DataFrame:
+def observed(inputs: SaeTables, deps: list[str]) -> pd.DataFrame:
     """Observed annual means per département (rows) and indicator (columns), from SAE."""
     ed = inputs.ed_units[inputs.ed_units["dep"].isin(deps)]
     mco = inputs.mco[inputs.mco["dep"].isin(deps)]
@@ -67,7 +67,7 @@ COMPLETE_SHARE = 0.95
 the département's activity (ED passages, or units with beds / SAMU-SMUR rows otherwise)."""
 
 
-def coverage(inputs: NetworkInputs, deps: list[str]) -> pd.DataFrame:
+def coverage(inputs: SaeTables, deps: list[str]) -> pd.DataFrame:
     """Per département and indicator: share of the activity whose SAE cell is filled (an
     empty cell is missing, not zero, so the sum of the others undercounts)."""
     ed = inputs.ed_units[inputs.ed_units["dep"].isin(deps)]

@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from twin.batch.store import ZARR_FORMAT
-from twin.network import build_network, load_inputs
+from twin.network import build_capacities, build_network, load_inputs, load_sae_tables
 from twin.outputs import replace_path
 from twin.sim.clock import HOURS_PER_DAY
 from twin.sim.pathway import ADMIT_ICU, ADMIT_WARD, AGE_ADMISSION_WEIGHT, HOME
@@ -121,12 +121,13 @@ def admissions_by_age(network) -> tuple[np.ndarray, np.ndarray]:
     return passages, admitted
 
 
-def with_capacities(network, capacity_network):
-    """``network`` with the beds (MCO wards, adult critical care, SSR) of
-    ``capacity_network`` wherever the same establishment has the same kind of unit there;
-    everything else (demand, shares, lengths of stay, direct admissions) stays calibrated
-    on ``network``'s year. Units absent from the capacity year keep their beds."""
-    beds = {e.finess: e for e in capacity_network.establishments}
+def with_capacities(network, capacities, year: int):
+    """``network`` with the beds (MCO wards, adult critical care, SSR) of ``capacities`` (the
+    SAE ``year``'s establishments, :func:`twin.network.build_capacities`) wherever the same
+    establishment has the same kind of unit there; everything else (demand, shares, lengths
+    of stay, direct admissions) stays calibrated on ``network``'s year. Units absent from the
+    capacity year keep their beds."""
+    beds = {e.finess: e for e in capacities.establishments}
     out = []
     for e in network.establishments:
         other = beds.get(e.finess)
@@ -140,7 +141,7 @@ def with_capacities(network, capacity_network):
         icu = replace(e.icu, beds=other.icu.beds) if e.icu and other.icu else e.icu
         ssr = replace(e.ssr, beds=other.ssr.beds) if e.ssr and other.ssr else e.ssr
         out.append(replace(e, wards=wards, icu=icu, ssr=ssr))
-    prov = dict(network.provenance, capacity_year=str(capacity_network.source_year))
+    prov = dict(network.provenance, capacity_year=str(year))
     return replace(network, establishments=tuple(out), provenance=prov)
 
 
@@ -152,10 +153,9 @@ def simulate_region(task: RegionTask) -> xr.Dataset:
     inputs = load_inputs(task.year, deps)
     network = build_network(inputs, deps, start, task.days + task.warmup_days)
     if task.capacity_year is not None and task.capacity_year != task.year:
-        cap_inputs = load_inputs(task.capacity_year, deps)
-        network = with_capacities(
-            network, build_network(cap_inputs, deps, start, task.days + task.warmup_days)
-        )
+        # The beds only: the SAE tables of that year, no demand series read or calibrated.
+        capacities = build_capacities(load_sae_tables(task.capacity_year, deps), deps)
+        network = with_capacities(network, capacities, task.capacity_year)
     season = demand_season(network, observed(inputs, deps)["ed_passages"])
     by_age = admissions_by_age(network)
     values: dict[str, list[np.ndarray]] = {}
