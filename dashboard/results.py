@@ -33,7 +33,7 @@ import xarray as xr
 
 from dashboard import stats
 from dashboard.catalogue import BY_NAME, Indicator
-from twin.geography import dep_sort_key, departements, regions
+from twin.geography import departements, regions
 
 FORMAT_VERSION = 1
 REQUIRED_DIMS = ("scenario", "replication", "dep", "date")
@@ -325,7 +325,3 @@ def indicator(name: object, store: Store) -> Indicator | None:
         return None
     ind = BY_NAME[name]
     return ind if set(ind.needs()) <= store.variables else None
-
-
-def sorted_deps(codes: list[str]) -> list[str]:
-    return sorted(codes, key=dep_sort_key)

@@ -14,7 +14,6 @@ from datetime import timedelta
 from importlib.metadata import version
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from twin.network import DISCIPLINES, CareNetwork
@@ -267,7 +266,3 @@ def by_territory(ds: xr.Dataset, level: str = "dep") -> xr.Dataset:
     """
     summable = [k for k in summable_at("establishment") if k in ds.data_vars]
     return ds[summable].groupby(level).sum()
-
-
-def to_frame(ds: xr.Dataset, variable: str) -> pd.DataFrame:
-    return ds[variable].to_dataframe().reset_index()
