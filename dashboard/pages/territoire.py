@@ -18,6 +18,7 @@ from dashboard.pages.common import (
     register_export,
     territory_options,
 )
+from twin.output_registry import Ratio
 
 TABLE_LABELS = {"scenario": "Scénario", "moyenne": "Moyenne", "p5": "P5", "p95": "P95",
                 "ecart_moyen": "Écart moyen à la référence", "ecart_p5": "Écart P5",
@@ -61,7 +62,7 @@ def territory_outputs(ctx, store_id, terr, indicator, scenarios, period):
     lvl = "nation" if code is None else level
     ind_name = indicator
     if lvl != "dep" and isinstance(ind_name, str) and ind_name in BY_NAME \
-            and BY_NAME[ind_name].aggregation == "none":
+            and not BY_NAME[ind_name].output.regional:
         msg = f"« {BY_NAME[ind_name].label} » n'est disponible que par département."
         return "Territoire", figures.empty(msg), msg, [], []
     c = choose(ctx.catalog, store_id, indicator, "dep" if lvl == "dep" else "reg", None, period)
@@ -78,7 +79,7 @@ def territory_outputs(ctx, store_id, terr, indicator, scenarios, period):
         cap_fans = views.territory_fans(ctx.catalog, s, chosen[:1], cap, level, code)
         capacity = cap_fans[chosen[0]]["mean"]
         cap_label = f"{cap.label} (moyenne, « {chosen[0]} »)"
-    thresholds = ind.thresholds[-1:] if ind.aggregation == "ratio" else ()
+    thresholds = ind.thresholds[-1:] if isinstance(ind.output.aggregation, Ratio) else ()
     obs, obs_label = None, "Observé"
     caption = f"{label} — bandes P5–P95 et P25–P75 sur les réplications, médiane en trait plein."
     if ind.name == "ed_passages" and lvl == "dep":
