@@ -17,19 +17,12 @@ import numpy as np
 import xarray as xr
 
 from twin.network import DISCIPLINES, CareNetwork
-from twin.output_registry import BY_NAME, OUTPUTS, summable_at
+from twin.output_registry import OUTPUTS, summable_at
 from twin.sim import pathway as pw
 from twin.sim import pathway_reference
 from twin.sim.clock import HOURS_PER_DAY, TIME_UNIT, day_dates
 from twin.sim.interventions import Interventions
 from twin.sim.resources import PeriodicRecorder
-
-VARIABLES: dict[str, tuple[str, str]] = {
-    o.name: (o.units, o.description)
-    for o in OUTPUTS
-    if o.simulated and o.dims in (("establishment", "date"), ("territory", "date"))
-}
-"""Daily outputs (name: (units, description)); :mod:`twin.output_registry` defines them."""
 
 
 def run_replication(
@@ -140,9 +133,9 @@ def _assemble(sim, recorder, pools, episodes) -> xr.Dataset:
     dates = day_dates(days, net.start)
     arrays = recorder.arrays()
     data: dict[str, np.ndarray] = {
-        k: np.full((n_est, days), np.nan)
-        for k in VARIABLES
-        if BY_NAME[k].level == "establishment"
+        o.name: np.full((n_est, days), np.nan)
+        for o in OUTPUTS
+        if o.simulated and o.dims == ("establishment", "date")
     }
     for outputs in _POOL_OUTPUTS.values():
         for k in outputs:
