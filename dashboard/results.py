@@ -117,6 +117,13 @@ class Store:
     def territories(self, level: str) -> tuple[str, ...]:
         return self.deps if level == "dep" else self.regs
 
+    def members(self, level: str) -> dict[str, list[str]]:
+        """The store's départements in each territory of ``level`` (``dep``: itself)."""
+        if level == "dep":
+            return {d: [d] for d in self.deps}
+        ref = departements()
+        return {r: [d for d in self.deps if ref.at[d, "reg"] == r] for r in self.regs}
+
     def territory_names(self, level: str) -> dict[str, str]:
         if level == "dep":
             return self.dep_names()
@@ -294,10 +301,7 @@ class Catalog:
             raw = {v: self._raw(store, token, v, scenario) for v in ind.needs()}
             matrix = None
             if level == "reg":
-                ref = departements()
-                groups = {r: [d for d in store.deps if ref.at[d, "reg"] == r]
-                          for r in store.regs}
-                matrix = stats.group_matrix(store.deps, groups)
+                matrix = stats.group_matrix(store.deps, store.members("reg"))
             elif level == "nation":
                 matrix = np.ones((1, len(store.deps)))
             parts = stats.make_parts(ind, raw, matrix)
