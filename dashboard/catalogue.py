@@ -15,12 +15,9 @@ variable by a name that was not whitelisted here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from twin.output_registry import BY_NAME as OUTPUTS
-from twin.output_registry import NotPooled, Output, Ratio, Weighted
-
-Aggregation = Literal["sum", "ratio", "weighted", "none"]
+from twin.output_registry import Output
 
 UNITS_FR: dict[str, str] = {
     "1": "%",
@@ -59,15 +56,6 @@ class Indicator:
     @property
     def unit(self) -> str:
         return UNITS_FR[self.output.store_units]
-
-    @property
-    def aggregation(self) -> Aggregation:
-        a = self.output.aggregation
-        if isinstance(a, Ratio):
-            return "ratio"
-        if isinstance(a, Weighted):
-            return "weighted"
-        return "none" if isinstance(a, NotPooled) else "sum"
 
     def needs(self) -> tuple[str, ...]:
         """Store variables read to compute this indicator at any level."""
@@ -127,7 +115,7 @@ def options(variables: set[str], level: str = "dep") -> list[dict[str, object]]:
     """Dropdown options; indicators without a régional aggregate are disabled at that level."""
     out = []
     for ind in available(variables):
-        disabled = level == "reg" and ind.aggregation == "none"
+        disabled = level == "reg" and not ind.output.regional
         label = f"{ind.label} ({ind.unit})"
         if disabled:
             label += " — non agrégeable à la région"

@@ -33,7 +33,7 @@ import xarray as xr
 
 from dashboard import stats
 from dashboard.catalogue import BY_NAME, Indicator
-from twin.geography import dep_sort_key, departements, regions
+from twin.geography import departements, regions
 
 FORMAT_VERSION = 1
 REQUIRED_DIMS = ("scenario", "replication", "dep", "date")
@@ -116,6 +116,13 @@ class Store:
 
     def territories(self, level: str) -> tuple[str, ...]:
         return self.deps if level == "dep" else self.regs
+
+    def members(self, level: str) -> dict[str, list[str]]:
+        """The store's départements in each territory of ``level`` (``dep``: itself)."""
+        if level == "dep":
+            return {d: [d] for d in self.deps}
+        ref = departements()
+        return {r: [d for d in self.deps if ref.at[d, "reg"] == r] for r in self.regs}
 
     def territory_names(self, level: str) -> dict[str, str]:
         if level == "dep":
@@ -294,10 +301,7 @@ class Catalog:
             raw = {v: self._raw(store, token, v, scenario) for v in ind.needs()}
             matrix = None
             if level == "reg":
-                ref = departements()
-                groups = {r: [d for d in store.deps if ref.at[d, "reg"] == r]
-                          for r in store.regs}
-                matrix = stats.group_matrix(store.deps, groups)
+                matrix = stats.group_matrix(store.deps, store.members("reg"))
             elif level == "nation":
                 matrix = np.ones((1, len(store.deps)))
             parts = stats.make_parts(ind, raw, matrix)
@@ -325,7 +329,3 @@ def indicator(name: object, store: Store) -> Indicator | None:
         return None
     ind = BY_NAME[name]
     return ind if set(ind.needs()) <= store.variables else None
-
-
-def sorted_deps(codes: list[str]) -> list[str]:
-    return sorted(codes, key=dep_sort_key)

@@ -27,6 +27,7 @@ import numpy as np
 
 from dashboard.catalogue import Indicator
 from twin import aggregation as agg
+from twin.output_registry import Ratio, Weighted
 
 Parts = dict[str, np.ndarray]
 """Named arrays (replication, territory, date): ``x`` (sum), ``num``/``den`` (ratio),
@@ -58,16 +59,17 @@ def _group(a: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:
 def make_parts(ind: Indicator, raw: Mapping[str, np.ndarray],
                matrix: np.ndarray | None) -> Parts:
     """Parts of ``ind`` from raw store arrays (rep, dep, date), grouped by ``matrix``."""
-    if ind.aggregation == "ratio":
+    a = ind.output.aggregation
+    if isinstance(a, Ratio):
         num, den = ind.needs()
         return {"num": _group(raw[num], matrix), "den": _group(raw[den], matrix)}
-    if ind.aggregation == "weighted":
+    if isinstance(a, Weighted):
         x, w = (raw[n].astype(np.float64) for n in ind.needs())
         xw, ww = agg.weighted_parts(x, w)
         missing = np.isnan(w)  # a département not written yet: its group is unknown
         return {"xw": _group(np.where(missing, np.nan, xw), matrix),
                 "w": _group(np.where(missing, np.nan, ww), matrix)}
-    if ind.aggregation == "none" and matrix is not None:
+    if not ind.output.regional and matrix is not None:
         raise ValueError(f"{ind.name} cannot be aggregated above the département")
     return {"x": _group(raw[ind.name], matrix)}
 

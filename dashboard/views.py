@@ -87,21 +87,24 @@ def map_data(catalog: Catalog, store: Store, scenario: str, ind: Indicator, leve
     return MapData(codes, names, shown, hover, table, stat.startswith("diff"), unit, s.n)
 
 
+def _row(store: Store, level: str, code: str | None) -> tuple[str, int]:
+    """The parts level and row of a territory; ``code`` None is the nation."""
+    return ("nation", 0) if code is None else (level, store.territories(level).index(code))
+
+
 def territory_fans(catalog: Catalog, store: Store, scenarios: list[str], ind: Indicator,
-                   level: str, code: str) -> dict[str, dict[str, np.ndarray]]:
-    """Daily fans (P5…P95 across replications) of one territory for each scenario."""
-    i = store.territories(level).index(code)
-    out = {}
-    for s in scenarios:
-        d = stats.daily(ind, catalog.parts(store, s, ind, level))[:, i, :]
-        out[s] = stats.fan(d)
-    return out
+                   level: str, code: str | None) -> dict[str, dict[str, np.ndarray]]:
+    """Daily fans (P5…P95 across replications) of one territory (or the nation) for each
+    scenario."""
+    lvl, i = _row(store, level, code)
+    return {s: stats.fan(stats.daily(ind, catalog.parts(store, s, ind, lvl))[:, i, :])
+            for s in scenarios}
 
 
 def difference_fans(catalog: Catalog, store: Store, scenarios: list[str], ind: Indicator,
                     level: str, code: str | None) -> dict[str, dict[str, np.ndarray]]:
     """Daily paired differences from the baseline (fans), for a territory or the nation."""
-    lvl, i = ("nation", 0) if code is None else (level, store.territories(level).index(code))
+    lvl, i = _row(store, level, code)
     base = stats.daily(ind, catalog.parts(store, store.baseline, ind, lvl))[:, i, :]
     return {s: stats.fan(stats.daily(ind, catalog.parts(store, s, ind, lvl))[:, i, :] - base)
             for s in scenarios}
@@ -109,15 +112,18 @@ def difference_fans(catalog: Catalog, store: Store, scenarios: list[str], ind: I
 
 def scenario_intervals(catalog: Catalog, store: Store, scenarios: list[str], ind: Indicator,
                        days: np.ndarray, level: str, code: str | None) -> pd.DataFrame:
-    """Per scenario: mean paired difference over the period and its P5/P95."""
-    lvl, i = ("nation", 0) if code is None else (level, store.territories(level).index(code))
+    """Per scenario over the period: mean, P5 and P95 across replications, and the mean
+    paired difference from the baseline with its P5/P95."""
+    lvl, i = _row(store, level, code)
     base = stats.over_period(ind, catalog.parts(store, store.baseline, ind, lvl), days)[:, i]
     rows = []
     for s in scenarios:
         v = stats.over_period(ind, catalog.parts(store, s, ind, lvl), days)[:, i]
         d = stats.summarise(stats.paired_difference(v, base)[:, None])
         b = stats.summarise(base[:, None])
-        rows.append({"scenario": s, "moyenne": float(stats.summarise(v[:, None]).mean[0]),
+        own = stats.summarise(v[:, None])
+        rows.append({"scenario": s, "moyenne": float(own.mean[0]), "p5": float(own.p5[0]),
+                     "p95": float(own.p95[0]),
                      "ecart_moyen": float(d.mean[0]), "ecart_p5": float(d.p5[0]),
                      "ecart_p95": float(d.p95[0]),
                      "ecart_pct": float(100 * d.mean[0] / b.mean[0]) if b.mean[0] else np.nan,
@@ -129,7 +135,7 @@ def exceedance_table(catalog: Catalog, store: Store, scenarios: list[str], ind: 
                      days: np.ndarray, level: str, code: str | None,
                      threshold: float) -> pd.DataFrame:
     """P(daily value above ``threshold`` on at least one day of the period) per scenario."""
-    lvl, i = ("nation", 0) if code is None else (level, store.territories(level).index(code))
+    lvl, i = _row(store, level, code)
     rows = []
     for s in [store.baseline, *[x for x in scenarios if x != store.baseline]]:
         d = stats.daily(ind, catalog.parts(store, s, ind, lvl))[:, i, :][:, days]

@@ -117,7 +117,7 @@ def dashboard_statistics(ds: xr.Dataset) -> dict[str, str]:
             for n in ind.needs()
         }
         for level, matrix in (("dep", None), ("reg", stats.group_matrix(codes, groups))):
-            if ind.aggregation == "none" and matrix is not None:
+            if not ind.output.regional and matrix is not None:
                 continue
             parts = stats.make_parts(ind, raw, matrix)
             out[f"{ind.name}/{level}/period"] = digest(stats.over_period(ind, parts, slice(None)))

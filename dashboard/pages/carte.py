@@ -16,7 +16,6 @@ from dash import Input, Output, Patch, State, callback_context, dcc, html, no_up
 from dashboard import figures, observed, views, widgets
 from dashboard.catalogue import BY_NAME, LEVELS, STATISTICS, options
 from dashboard.pages.common import choose, no_store, pick, register_export
-from twin.geography import departements
 
 LAYERS = {"sim": "Simulé", "obs": "Observé"}
 TABLE_LABELS = {"code": "Code", "territoire": "Territoire", "moyenne": "Moyenne",
@@ -68,9 +67,7 @@ def map_outputs(ctx, store_id, level, indicator, scenario, period, stat, layer,
     names = s.territory_names(c.level)
     codes = s.territories(c.level)
     if layer == "obs":
-        groups = ({d: [d] for d in codes} if c.level == "dep" else
-                  {r: [d for d in s.deps if views_reg(d) == r] for r in codes})
-        got = observed.layer(ind.name, groups, s.dates[c.days])
+        got = observed.layer(ind.name, s.members(c.level), s.dates[c.days])
         if got is None:
             offered = [BY_NAME[n].label for n in observed.OBSERVED_FOR]
             msg = (f"Pas de données observées pour « {ind.label} » : choisissez "
@@ -109,10 +106,6 @@ def map_outputs(ctx, store_id, level, indicator, scenario, period, stat, layer,
                              unit=md.unit, decimals=ind.decimals, diverging=md.diverging,
                              hover_lines=md.hover)
     return fig, caption, rows, cols
-
-
-def views_reg(dep: str) -> str:
-    return str(departements().at[dep, "reg"])
 
 
 def click_target(ctx, store_id, click, level, indicator, scenario):

@@ -54,7 +54,7 @@ def choose(catalog: Catalog, store_id: object, indicator_name: object, level: ob
         return None
     lvl = pick(level, LEVELS, "dep")
     inds = [i.name for i in available(set(store.variables))
-            if not (lvl != "dep" and i.aggregation == "none")]
+            if not (lvl != "dep" and not i.output.regional)]
     if not inds:
         return None
     ind = indicator(pick(indicator_name, inds, DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard import figures, observed, stats, views, widgets
+from dashboard import figures, observed, views, widgets
 from dashboard.catalogue import BY_NAME, options
 from dashboard.pages.common import (
     choose,
@@ -18,6 +18,7 @@ from dashboard.pages.common import (
     register_export,
     territory_options,
 )
+from twin.output_registry import Ratio
 
 TABLE_LABELS = {"scenario": "Scénario", "moyenne": "Moyenne", "p5": "P5", "p95": "P95",
                 "ecart_moyen": "Écart moyen à la référence", "ecart_p5": "Écart P5",
@@ -61,7 +62,7 @@ def territory_outputs(ctx, store_id, terr, indicator, scenarios, period):
     lvl = "nation" if code is None else level
     ind_name = indicator
     if lvl != "dep" and isinstance(ind_name, str) and ind_name in BY_NAME \
-            and BY_NAME[ind_name].aggregation == "none":
+            and not BY_NAME[ind_name].output.regional:
         msg = f"« {BY_NAME[ind_name].label} » n'est disponible que par département."
         return "Territoire", figures.empty(msg), msg, [], []
     c = choose(ctx.catalog, store_id, indicator, "dep" if lvl == "dep" else "reg", None, period)
@@ -70,19 +71,15 @@ def territory_outputs(ctx, store_id, terr, indicator, scenarios, period):
     chosen = pick_many(scenarios, s.scenarios) or [s.baseline]
     names = s.territory_names(level) if code else {}
     label = f"{names[code]} ({code})" if code else "France (ensemble du lot)"
-    i = 0 if code is None else s.territories(level).index(code)
-    fans = {}
-    for sc in chosen:
-        d = stats.daily(ind, ctx.catalog.parts(s, sc, ind, lvl))[:, i, :]
-        fans[sc] = stats.fan(d)
+    fans = views.territory_fans(ctx.catalog, s, chosen, ind, level, code)
     capacity = None
     cap_label = "Capacité"
     if ind.capacity:
         cap = BY_NAME[ind.capacity]
-        capd = stats.daily(cap, ctx.catalog.parts(s, chosen[0], cap, lvl))[:, i, :]
-        capacity = stats.fan(capd)["mean"]
+        cap_fans = views.territory_fans(ctx.catalog, s, chosen[:1], cap, level, code)
+        capacity = cap_fans[chosen[0]]["mean"]
         cap_label = f"{cap.label} (moyenne, « {chosen[0]} »)"
-    thresholds = ind.thresholds[-1:] if ind.aggregation == "ratio" else ()
+    thresholds = ind.thresholds[-1:] if isinstance(ind.output.aggregation, Ratio) else ()
     obs, obs_label = None, "Observé"
     caption = f"{label} — bandes P5–P95 et P25–P75 sur les réplications, médiane en trait plein."
     if ind.name == "ed_passages" and lvl == "dep":
@@ -95,13 +92,7 @@ def territory_outputs(ctx, store_id, terr, indicator, scenarios, period):
     fig = figures.fan_chart(s.dates, fans, title=f"{ind.label} — {label}", unit=ind.unit,
                             decimals=ind.decimals, capacity=capacity, capacity_label=cap_label,
                             observed=obs, observed_label=obs_label, thresholds=thresholds)
-    df = views.scenario_intervals(ctx.catalog, s, chosen, ind, c.days,
-                                  "dep" if lvl == "dep" else level, code)
-    df["p5"] = [float(stats.summarise(stats.over_period(
-        ind, ctx.catalog.parts(s, sc, ind, lvl), c.days)[:, i][:, None]).p5[0]) for sc in chosen]
-    df["p95"] = [float(stats.summarise(stats.over_period(
-        ind, ctx.catalog.parts(s, sc, ind, lvl), c.days)[:, i][:, None]).p95[0])
-        for sc in chosen]
+    df = views.scenario_intervals(ctx.catalog, s, chosen, ind, c.days, level, code)
     df = df[["scenario", "moyenne", "p5", "p95", "ecart_moyen", "ecart_p5", "ecart_p95",
              "ecart_pct", "replications"]]
     dec = {k: ind.decimals for k in df.columns}

@@ -42,7 +42,8 @@ def department_values(ds: xr.Dataset, deps: tuple[str, ...], dates: pd.DatetimeI
         elif isinstance(a, Sum):
             values = summed[v.name].transpose("dep", "date").to_numpy()
         elif isinstance(a, Weighted):
-            values = _pooled(ds[v.name], ds[a.by], deps)
+            pooled = pooled_by(ds[v.name], ds[a.by], "dep").reindex(dep=list(deps))
+            values = pooled.transpose("dep", "date").to_numpy()
         elif isinstance(a, Ratio):
             values = ratio(
                 summed[a.num].transpose("dep", "date").to_numpy(),
@@ -54,10 +55,11 @@ def department_values(ds: xr.Dataset, deps: tuple[str, ...], dates: pd.DatetimeI
     return out.astype(np.float32)
 
 
-def _pooled(x: xr.DataArray, weight: xr.DataArray, deps: tuple[str, ...]) -> np.ndarray:
-    """Weighted mean per département and day, e.g. the passage-weighted ED share (NaN on a
-    day without ED stays)."""
+def pooled_by(x: xr.DataArray, weight: xr.DataArray, group: str) -> xr.DataArray:
+    """Mean of ``x`` weighted by ``weight`` over the members of each ``group`` (a coordinate:
+    establishments to ``dep``, départements to ``reg``), e.g. the passage-weighted ED share;
+    NaN where the group has no weight (a day without ED stays)."""
     xw, w = weighted_parts(x.values, weight.transpose(*x.dims).values)
-    num = x.copy(data=xw).groupby("dep").sum().reindex(dep=list(deps), fill_value=0.0)
-    den = x.copy(data=w).groupby("dep").sum().reindex(dep=list(deps), fill_value=0.0)
-    return ratio(num.transpose("dep", "date").to_numpy(), den.transpose("dep", "date").to_numpy())
+    num = x.copy(data=xw).groupby(group).sum()
+    den = x.copy(data=w).groupby(group).sum()
+    return den.copy(data=ratio(num.values, den.values))

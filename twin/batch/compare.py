@@ -44,6 +44,7 @@ from twin.aggregation import (
     summary,
     weighted_parts,
 )
+from twin.batch.aggregate import pooled_by
 from twin.errors import DataError
 from twin.geography import regions
 from twin.output_registry import BY_NAME, RATIOS, STORE_OUTPUTS, Output, Ratio, Weighted
@@ -83,10 +84,7 @@ def _region_daily(ds: xr.Dataset) -> xr.Dataset:
         if not o.regional or isinstance(o.aggregation, Ratio):
             continue
         if isinstance(o.aggregation, Weighted):
-            xw, w = weighted_parts(x.values, ds[o.aggregation.by].values)
-            num = x.copy(data=xw).groupby("reg").sum("dep")
-            den = x.copy(data=w).groupby("reg").sum("dep")
-            out[o.name] = den.copy(data=ratio(num.values, den.values))
+            out[o.name] = pooled_by(x, ds[o.aggregation.by], "reg")
         else:
             out[o.name] = x.groupby("reg").sum("dep", min_count=1)
     for name, r in RATIOS.items():

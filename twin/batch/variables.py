@@ -12,7 +12,6 @@ from twin.output_registry import STORE_OUTPUTS, Output
 
 STORE_VARIABLES: tuple[Output, ...] = STORE_OUTPUTS
 VARIABLE_NAMES: tuple[str, ...] = tuple(v.name for v in STORE_VARIABLES)
-BY_NAME: dict[str, Output] = {v.name: v for v in STORE_VARIABLES}
 
 
 def store_attrs(v: Output) -> dict[str, str]:

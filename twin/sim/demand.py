@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.profiles import HOUR_OF_DAY_SHARES
-from twin.sim.clock import HOURS_PER_DAY
 from twin.sim.marks import ACCEPT, N_MARKS
 
 HEADROOM = 3.0
@@ -77,8 +76,3 @@ def draw_arrivals(
         age_class=classes[keep][order].astype(np.int8),
         marks=marks[keep][order],
     )
-
-
-def daily_to_hourly_index(days: int) -> np.ndarray:
-    """Day index of every simulated hour."""
-    return np.repeat(np.arange(days), int(HOURS_PER_DAY))

@@ -14,23 +14,15 @@ from datetime import timedelta
 from importlib.metadata import version
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from twin.network import DISCIPLINES, CareNetwork
-from twin.output_registry import BY_NAME, OUTPUTS, summable_at
+from twin.output_registry import OUTPUTS, summable_at
 from twin.sim import pathway as pw
 from twin.sim import pathway_reference
 from twin.sim.clock import HOURS_PER_DAY, TIME_UNIT, day_dates
 from twin.sim.interventions import Interventions
 from twin.sim.resources import PeriodicRecorder
-
-VARIABLES: dict[str, tuple[str, str]] = {
-    o.name: (o.units, o.description)
-    for o in OUTPUTS
-    if o.simulated and o.dims in (("establishment", "date"), ("territory", "date"))
-}
-"""Daily outputs (name: (units, description)); :mod:`twin.output_registry` defines them."""
 
 
 def run_replication(
@@ -108,10 +100,12 @@ def _daily_quantiles(t: np.ndarray, x: np.ndarray, days: int, qs: tuple[float, .
     return out
 
 
-def _daily_share(t: np.ndarray, flag: np.ndarray, days: int) -> np.ndarray:
+def _daily_mean(t: np.ndarray, x: np.ndarray, days: int) -> np.ndarray:
+    """Mean of ``x`` per day of ``t`` (hours), a share for a boolean ``x``; NaN for days
+    without observations."""
     day = np.minimum((t // HOURS_PER_DAY).astype(np.int64), days - 1)
     n = np.bincount(day, minlength=days).astype(float)
-    k = np.bincount(day, weights=flag.astype(float), minlength=days)
+    k = np.bincount(day, weights=x.astype(float), minlength=days)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, k / n, np.nan)
 
@@ -141,9 +135,9 @@ def _assemble(sim, recorder, pools, episodes) -> xr.Dataset:
     dates = day_dates(days, net.start)
     arrays = recorder.arrays()
     data: dict[str, np.ndarray] = {
-        k: np.full((n_est, days), np.nan)
-        for k in VARIABLES
-        if BY_NAME[k].level == "establishment"
+        o.name: np.full((n_est, days), np.nan)
+        for o in OUTPUTS
+        if o.simulated and o.dims == ("establishment", "date")
     }
     for outputs in _POOL_OUTPUTS.values():
         for k in outputs:
@@ -173,8 +167,8 @@ def _assemble(sim, recorder, pools, episodes) -> xr.Dataset:
         q = _daily_quantiles(t_arr, wait * 60.0, days, (0.5, 0.9))
         data["ed_wait_first_contact_median"][i], data["ed_wait_first_contact_p90"][i] = q
         data["ed_los_median"][i] = _daily_quantiles(t_arr, los, days, (0.5,))[0]
-        data["ed_los_over_4h_share"][i] = _daily_share(t_arr, los > 4.0, days)
-        data["ed_los_over_8h_share"][i] = _daily_share(t_arr, los > 8.0, days)
+        data["ed_los_over_4h_share"][i] = _daily_mean(t_arr, los > 4.0, days)
+        data["ed_los_over_8h_share"][i] = _daily_mean(t_arr, los > 8.0, days)
         if episodes:
             episode_parts.append((i, rec))
     for e in sim.ests:
@@ -213,12 +207,7 @@ def _assemble(sim, recorder, pools, episodes) -> xr.Dataset:
         r = np.frombuffer(sim.samu_rec[d], dtype=np.float64).reshape(-1, 2)
         if len(r):
             answer_p90[d] = _daily_quantiles(r[:, 0], r[:, 1] * 3600.0, days, (0.9,))[0]
-            n = np.bincount(np.minimum((r[:, 0] // 24).astype(int), days - 1), minlength=days)
-            s = np.bincount(
-                np.minimum((r[:, 0] // 24).astype(int), days - 1), weights=r[:, 1], minlength=days
-            )
-            with np.errstate(invalid="ignore", divide="ignore"):
-                answer_mean[d] = np.where(n > 0, s / n * 3600.0, np.nan)
+            answer_mean[d] = _daily_mean(r[:, 0], r[:, 1], days) * 3600.0
         s = np.frombuffer(sim.smur_rec[d], dtype=np.float64).reshape(-1, 2)
         if len(s):
             smur_med[d] = _daily_quantiles(s[:, 0], s[:, 1] * 60.0, days, (0.5,))[0]
@@ -267,7 +256,3 @@ def by_territory(ds: xr.Dataset, level: str = "dep") -> xr.Dataset:
     """
     summable = [k for k in summable_at("establishment") if k in ds.data_vars]
     return ds[summable].groupby(level).sum()
-
-
-def to_frame(ds: xr.Dataset, variable: str) -> pd.DataFrame:
-    return ds[variable].to_dataframe().reset_index()

@@ -56,15 +56,13 @@ from twin.sim.pathway.records import (
     HOME,
     TRANSFER_OUT,
     UHCD,
-    EDUnit,
-    Establishment,
 )
 from twin.sim.pathway.samu import FastSamu, Samu
 from twin.sim.pathway.wards import FastWards, Wards
 
 __all__ = [
     "ADMIT_ICU", "ADMIT_WARD", "AGE_ADMISSION_WEIGHT", "EPISODE_FIELDS", "HOME", "TRANSFER_OUT",
-    "UHCD", "EDUnit", "Establishment", "Policy", "Simulation", "ed_attributes",
+    "UHCD", "Policy", "Simulation", "ed_attributes",
 ]
 
 
