@@ -14,9 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from twin.docgen import replace_generated
+from twin.docgen import regenerate, replace_generated, table_cell
 from twin.output_registry import OUTPUTS, STORE_OUTPUTS, Output, Ratio, Sum, Weighted
-from twin.outputs import write_text
 
 REGENERATE = ".venv/bin/python -m twin.output_reference"
 BEGIN = "<!-- BEGIN GENERATED: output table (python -m twin.output_reference) -->"
@@ -48,10 +47,6 @@ def _above(o: Output) -> str:
     return "not given"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def store_table() -> str:
     """Markdown table of the store's variables (one row each, in store order)."""
     rows = [
@@ -64,8 +59,8 @@ def store_table() -> str:
         if isinstance(o.aggregation, Ratio | Weighted):
             over = "ratio of the period's totals"
         rows.append(
-            f"| `{o.name}` | {o.store_units} | {_cell(o.store_description)} | "
-            f"{_cell(o.label_fr)} | {how_made(o)} | {_above(o)} | {over} |"
+            f"| `{o.name}` | {o.store_units} | {table_cell(o.store_description)} | "
+            f"{table_cell(o.label_fr)} | {how_made(o)} | {_above(o)} | {over} |"
         )
     return "\n".join(rows)
 
@@ -81,8 +76,8 @@ def replication_table() -> str:
             continue
         summed = "yes" if o.level == "establishment" and isinstance(o.aggregation, Sum) else "no"
         rows.append(
-            f"| `{o.name}` | ({', '.join(o.dims)}) | {o.units} | {_cell(o.description)} | "
-            f"{_cell(o.label_fr)} | {summed} |"
+            f"| `{o.name}` | ({', '.join(o.dims)}) | {o.units} | {table_cell(o.description)} | "
+            f"{table_cell(o.label_fr)} | {summed} |"
         )
     return "\n".join(rows)
 
@@ -109,7 +104,7 @@ def reference_text(current: str) -> str:
 
 def main() -> int:
     path = reference_path()
-    write_text(path, reference_text(path.read_text(encoding="utf-8")))
+    regenerate(path, reference_text)
     print(f"wrote {path}")
     return 0
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from twin.docgen import replace_generated
+from twin.docgen import regenerate, replace_generated, table_cell
 from twin.outputs import write_text
 from twin.paths import scenarios_dir
 from twin.scenario import model as m
@@ -135,10 +135,10 @@ def field_tables() -> str:
         out.append(f"### `{model.__name__}`\n\n{doc}\n")
         out.append("| field | type | default | meaning |\n|---|---|---|---|")
         for name, f in model.model_fields.items():
-            desc = (f.description or "").replace("|", "\\|").replace("\n", " ")
+            desc = table_cell((f.description or "").replace("\n", " "))
             if name == "type" and f.annotation is not None:
                 desc = desc or "Intervention type (this table's)."
-            ty = _written(props.get(name, {})).replace("|", "\\|")
+            ty = table_cell(_written(props.get(name, {})))
             out.append(f"| `{name}` | {ty} | {_default_text(f)} | {desc} |")
         out.append("")
     return "\n".join(out)
@@ -152,7 +152,7 @@ def reference_text(current: str) -> str:
 def main() -> int:
     write_text(schema_path(), schema_text())
     ref = reference_path()
-    write_text(ref, reference_text(ref.read_text(encoding="utf-8")))
+    regenerate(ref, reference_text)
     print(f"wrote {schema_path()} and {ref}")
     return 0
 
